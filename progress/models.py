@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tracks.models import Topic, Track
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    public = models.BooleanField(
+        _("public profile"),
+        default=False,
+        help_text=_("Anyone with the link can see your tracks and progress (never your notes)."),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.get_username()
+
+
+class Follow(models.Model):
+    """A learner following a track. Unfollowing sets `active` off and keeps all progress."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="follows")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "track"], name="follow_unique_user_track"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.track}"
+
+
+class Status(models.TextChoices):
+    TODO = "todo", _("To do")
+    DOING = "doing", _("Doing")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class TopicProgress(models.Model):
+    Status = Status
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_progress"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.TODO)
+    reason = models.TextField(_("reason"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Mentor sign-off of a done topic; cleared when the status moves away from done.
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="confirmations",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("topic progress")
+        verbose_name_plural = _("topic progress")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="progress_unique_user_topic"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.topic} · {self.status}"
+
+
+class ProgressEvent(models.Model):
+    """Append-only history of status changes."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress_events"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=10, choices=Status)
+    to_status = models.CharField(max_length=10, choices=Status)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("progress event")
+        verbose_name_plural = _("progress events")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.topic}: {self.from_status} → {self.to_status}"
+
+
+class Note(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="notes")
+    body = models.TextField(_("note"), help_text=_("Markdown."))
+    shared = models.BooleanField(_("shared with my mentors"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class MentorshipQuerySet(models.QuerySet):
+    def active(self) -> MentorshipQuerySet:
+        return self.filter(state=Mentorship.State.ACTIVE)
+
+
+class Mentorship(models.Model):
+    class State(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentor"
+    )
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentee"
+    )
+    state = models.CharField(max_length=10, choices=State, default=State.INVITED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MentorshipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mentorship")
+        verbose_name_plural = _("mentorships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor", "mentee"],
+                condition=~Q(state="ended"),
+                name="mentorship_unique_open_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mentor=models.F("mentee")), name="mentorship_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} → {self.mentee} ({self.state})"
+
+
+class Comment(models.Model):
+    """A mentor's comment on a mentee's topic."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments_written"
+    )
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments_received"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.body[:60]

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class TrackQuerySet(models.QuerySet):
+    def published(self) -> TrackQuerySet:
+        return self.filter(published=True)
+
+
+class Track(models.Model):
+    class DiagramKind(models.TextChoices):
+        MINDMAP = "mindmap", _("Mind map")
+        WBS = "wbs", _("Work breakdown structure")
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    language = models.CharField(_("language"), max_length=20, default="pt-br")
+    published = models.BooleanField(_("published"), default=True)
+    related = models.ManyToManyField("self", blank=True, verbose_name=_("related tracks"))
+    diagram_kind = models.CharField(
+        _("diagram kind"), max_length=10, choices=DiagramKind, default=DiagramKind.MINDMAP
+    )
+    # The rendered diagram this track shows; set when the track is imported, edited or
+    # re-rendered, never while serving a page.
+    diagram = models.ForeignKey(
+        "Diagram", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    diagram_error = models.TextField(_("diagram error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("progress:track", args=[self.slug])
+
+
+class TopicQuerySet(models.QuerySet):
+    def for_track(self, track: Track) -> TopicQuerySet:
+        return self.filter(track=track)
+
+    def live(self) -> TopicQuerySet:
+        return self.filter(retired=False)
+
+
+class Topic(models.Model):
+    class Side(models.TextChoices):
+        RIGHT = "right", _("Right")
+        LEFT = "left", _("Left")
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="topics")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    # Stable per track: survives renames, moves and re-imports; progress hangs on it.
+    key = models.SlugField(_("key"), max_length=120)
+    title = models.CharField(_("title"), max_length=500)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    order = models.PositiveIntegerField(_("order"), default=0)
+    side = models.CharField(_("side"), max_length=5, choices=Side, default=Side.RIGHT)
+    colour = models.CharField(_("colour"), max_length=40, blank=True)
+    boxless = models.BooleanField(_("without box"), default=False)
+    # Retired topics were removed by a re-import: hidden, never deleted with their progress.
+    retired = models.BooleanField(_("retired"), default=False)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["track", "order"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        constraints = [
+            models.UniqueConstraint(fields=["track", "key"], name="topic_unique_key_per_track"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("progress:topic", args=[self.track.slug, self.key])
+
+
+class ExpectedBehaviour(models.Model):
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="behaviours")
+    text = models.TextField(_("text"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["track", "order"]
+        verbose_name = _("expected behaviour")
+        verbose_name_plural = _("expected behaviours")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Resource(models.Model):
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("Article")
+        VIDEO = "video", _("Video")
+        BOOK = "book", _("Book")
+        COURSE = "course", _("Course")
+        DOCUMENTATION = "documentation", _("Documentation")
+        PODCAST = "podcast", _("Podcast")
+        OTHER = "other", _("Other")
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(_("title"), max_length=500)
+    url = models.URLField(_("URL"), max_length=1000)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
+    language = models.CharField(_("language"), max_length=20, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["topic", "order"]
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Diagram(models.Model):
+    """A processed SVG, keyed by sha256(renderer version + PlantUML source)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    source = models.TextField()
+    svg = models.TextField()
+    renderer_version = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("diagram")
+        verbose_name_plural = _("diagrams")
+
+    def __str__(self) -> str:
+        return self.key[:12]
