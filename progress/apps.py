@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProgressConfig(AppConfig):
     name = "progress"
     verbose_name = _("Progress")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the receivers)

@@ -1,0 +1,96 @@
+"""Account pages allauth does not provide: profile edit, public profile, account deletion."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRefresh
+
+from tracks.models import Topic
+from tracks.tree import build_tree
+
+from .forms import DeleteAccountForm, ProfileForm
+from .middleware import remember_language
+from .models import Follow, Profile, TopicProgress
+from .stats import tally_track
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    profile, _created = Profile.objects.get_or_create(user=request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        language_changed = "language" in form.changed_data
+        form.save()
+        remember_language(request, profile.language)
+        if request.htmx and not language_changed:
+            context = {"form": ProfileForm(instance=profile), "profile": profile, "saved": True}
+            response = render(request, "account/profile.html#profile-form", context)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            # A new language needs the whole page drawn again, not just the form.
+            response = HttpResponseClientRefresh() if request.htmx else redirect("progress:profile")
+        if language_changed and profile.language:
+            # Also for later visits while signed out.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                profile.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+            )
+        return response
+    template = "account/profile.html#profile-form" if request.htmx else "account/profile.html"
+    return render(request, template, {"form": form, "profile": profile})
+
+
+@require_GET
+def public_profile(request: HttpRequest, username: str) -> HttpResponse:
+    """The opted-in public page of a learner: followed tracks and % done, never notes."""
+    profile = get_object_or_404(
+        Profile.objects.select_related("user"),
+        user__username=username,
+        user__is_active=True,
+        public=True,
+    )
+    user = profile.user
+    follows = list(
+        Follow.objects.filter(user=user, active=True, track__published=True)
+        .select_related("track")
+        .order_by("track__title")
+    )
+    topics_by_track: dict[int, list[Topic]] = defaultdict(list)
+    topics = Topic.objects.live().filter(track__in=[follow.track_id for follow in follows])
+    for topic in topics.only("id", "track_id", "parent_id", "order"):
+        topics_by_track[topic.track_id].append(topic)
+    statuses = dict(
+        TopicProgress.objects.filter(user=user, topic__in=topics).values_list("topic_id", "status")
+    )
+    rows = []
+    for follow in follows:
+        overall, _sections = tally_track(build_tree(topics_by_track[follow.track_id]), statuses)
+        rows.append({"track": follow.track, "tally": overall})
+    return render(request, "account/public_profile.html", {"profile": profile, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        # The cascade removes progress, events, notes, follows, mentorships and comments.
+        user.delete()
+        messages.success(request, _("Your account and all its data were deleted."))
+        return redirect("progress:track-list")
+    return render(request, "account/delete.html", {"form": form})
