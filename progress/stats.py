@@ -1,12 +1,18 @@
-"""Progress percentages, computed on the server from a track's live topics."""
+"""Progress figures computed on the server: percentages, highlights, weekly completions, streaks."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from tracks.tree import Node, walk
 
-from .models import Status
+from .models import ProgressEvent, Status
 
 
 @dataclass
@@ -18,11 +24,16 @@ class Tally:
 
     @property
     def percent_done(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
+        # Rounded down: 199 of 200 is 99%, never a 100% that is not true.
+        return 100 * self.done // self.total if self.total else 0
 
     @property
     def percent_skipped(self) -> int:
-        return round(100 * self.skipped / self.total) if self.total else 0
+        return 100 * self.skipped // self.total if self.total else 0
+
+    @property
+    def todo(self) -> int:
+        return self.total - self.done - self.doing - self.skipped
 
     def add(self, status: str | None) -> None:
         self.total += 1
@@ -33,6 +44,12 @@ class Tally:
         elif status == Status.SKIPPED:
             self.skipped += 1
 
+    def merge(self, other: Tally) -> None:
+        self.total += other.total
+        self.done += other.done
+        self.doing += other.doing
+        self.skipped += other.skipped
+
 
 @dataclass
 class Section:
@@ -41,30 +58,106 @@ class Section:
 
 
 def sections_of(roots: list[Node]) -> list[Node]:
-    """A single root is the track itself: its children are the sections. Several roots are
-    sections of their own."""
-    if len(roots) == 1:
-        return roots[0].children
-    return roots
+    """The sections of a track: the children of its root topic (the track itself, shown as the
+    centre of the diagram). Topics whose parent was retired float up as roots of their own and
+    count as sections too; so do the roots of a track that has no single root topic."""
+    track_roots = [node for node in roots if node.topic.parent_id is None]
+    if len(track_roots) != 1:
+        return roots
+    track_root = track_roots[0]
+    orphans = [node for node in roots if node is not track_root]
+    return track_root.children + orphans
 
 
 def tally_track(roots: list[Node], statuses: dict[int, str]) -> tuple[Tally, list[Section]]:
-    """Count every live topic except a lone root (the track itself); skipped apart from done."""
+    """Count every live topic except the track's root topic; skipped apart from done."""
     overall = Tally()
     sections = []
     for section_root in sections_of(roots):
         tally = Tally()
         for node in section_root.walk():
             tally.add(statuses.get(node.topic.id))
-        overall.total += tally.total
-        overall.done += tally.done
-        overall.doing += tally.doing
-        overall.skipped += tally.skipped
+        overall.merge(tally)
         sections.append(Section(section_root, tally))
-    if len(roots) == 1 and not roots[0].children:
+    if not sections and len(roots) == 1:
+        # A track made of a single topic: that topic is all there is to do.
         overall.add(statuses.get(roots[0].topic.id))
     return overall, sections
 
 
 def count_topics(roots: list[Node]) -> int:
     return sum(1 for _ in walk(roots))
+
+
+CONFIRMED = "confirmed"
+
+
+def highlights(nodes: Iterable[Node], confirmed: Iterable[int] = ()) -> dict[str, str]:
+    """Topic key -> status for the diagram: done, doing, skipped, or confirmed (a mentor signed
+    off a done topic). Topics still to do are left out."""
+    confirmed = set(confirmed)
+    result = {}
+    for node in nodes:
+        if node.status == Status.TODO:
+            continue
+        if node.status == Status.DONE and node.topic.id in confirmed:
+            result[node.topic.key] = CONFIRMED
+        else:
+            result[node.topic.key] = str(node.status)
+    return result
+
+
+@dataclass
+class WeekCount:
+    start: date
+    count: int
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_completions(
+    user: AbstractBaseUser, weeks: int = 26, today: date | None = None
+) -> list[WeekCount]:
+    """Topics marked done per week (Monday to Sunday, local time), oldest first, ending with the
+    current week. A topic done twice in one week counts once."""
+    today = today or timezone.localdate()
+    first = week_start(today) - timedelta(weeks=weeks - 1)
+    rows = (
+        ProgressEvent.objects.filter(user=user, to_status=Status.DONE)
+        .filter(created_at__gte=timezone.make_aware(datetime.combine(first, time.min)))
+        .annotate(day=TruncDate("created_at"))
+        .order_by()
+        .values_list("topic_id", "day")
+    )
+    done_in_week: dict[date, set[int]] = {}
+    for topic_id, day in rows:
+        done_in_week.setdefault(week_start(day), set()).add(topic_id)
+    return [
+        WeekCount(start, len(done_in_week.get(start, ())))
+        for start in (first + timedelta(weeks=i) for i in range(weeks))
+    ]
+
+
+def active_days(user: AbstractBaseUser) -> set[date]:
+    """Local dates on which the user changed at least one status."""
+    rows = (
+        ProgressEvent.objects.filter(user=user)
+        .annotate(day=TruncDate("created_at"))
+        .order_by()
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    return set(rows)
+
+
+def current_streak(days: set[date], today: date) -> int:
+    """The run of consecutive active days ending today, or yesterday when today has no activity
+    yet (the streak is not lost before the day is over)."""
+    day = today if today in days else today - timedelta(days=1)
+    streak = 0
+    while day in days:
+        streak += 1
+        day -= timedelta(days=1)
+    return streak

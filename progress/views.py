@@ -1,15 +1,37 @@
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from tracks.models import Topic, Track
-from tracks.tree import build_tree, walk
+from tracks.models import Resource, Topic, Track
+from tracks.tree import Node, build_tree, walk
 
-from .models import TopicProgress
-from .stats import tally_track
+from . import services
+from .charts import weekly_chart_svg
+from .exports import export_json, write_csv
+from .forms import NoteForm, StatusForm
+from .models import Follow, Note, ProgressEvent, Status, TopicProgress
+from .stats import (
+    Section,
+    Tally,
+    active_days,
+    current_streak,
+    highlights,
+    tally_track,
+    weekly_completions,
+)
+
+# --- access helpers ----------------------------------------------------------------------
 
 
 def _get_track_or_404(request: HttpRequest, slug: str) -> Track:
@@ -17,11 +39,143 @@ def _get_track_or_404(request: HttpRequest, slug: str) -> Track:
     return get_object_or_404(tracks, slug=slug)
 
 
-def _statuses(user, topics: list[Topic]) -> dict[int, str]:
-    if not user.is_authenticated:
-        return {}
-    rows = TopicProgress.objects.filter(user=user, topic__in=[t.id for t in topics])
-    return dict(rows.values_list("topic_id", "status"))
+def _get_topic_or_404(request: HttpRequest, slug: str, key: str) -> Topic:
+    track = _get_track_or_404(request, slug)
+    topic = get_object_or_404(Topic.objects.for_track(track).live(), key=key)
+    topic.track = track
+    return topic
+
+
+def _get_own_note_or_404(request: HttpRequest, pk: int) -> Note:
+    """A note of the signed-in user; anybody else's note does not exist for them."""
+    return get_object_or_404(Note.objects.select_related("topic__track"), pk=pk, user=request.user)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    # A history restore asks for the whole page even though htmx sent it.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
+    """Ask an anonymous visitor to sign in, then come back to `next_url`."""
+    response = redirect_to_login(next_url, settings.LOGIN_URL)
+    if request.htmx:
+        return HttpResponseClientRedirect(response.url)
+    return response
+
+
+# --- track state -------------------------------------------------------------------------
+
+
+@dataclass
+class TrackState:
+    """One user's view of a track: the live topic tree with statuses, tallies and highlights."""
+
+    track: Track
+    roots: list[Node]
+    nodes: list[Node]
+    overall: Tally
+    sections: list[Section]
+    highlights: dict[str, str]
+    following: bool
+    rows: dict[int, TopicProgress] = field(default_factory=dict)
+
+    def node(self, topic: Topic) -> Node:
+        return next(node for node in self.nodes if node.topic.id == topic.id)
+
+    def neighbours(self, topic: Topic) -> tuple[Topic | None, Topic | None]:
+        """The previous and next live topics in tree order (the outline's reading order)."""
+        ids = [node.topic.id for node in self.nodes]
+        index = ids.index(topic.id)
+        previous = self.nodes[index - 1].topic if index > 0 else None
+        following = self.nodes[index + 1].topic if index + 1 < len(self.nodes) else None
+        return previous, following
+
+
+def _track_state(request: HttpRequest, track: Track) -> TrackState:
+    topics = list(Topic.objects.for_track(track).live())
+    for topic in topics:
+        topic.track = track
+    roots = build_tree(topics)
+    nodes = list(walk(roots))
+    rows: dict[int, TopicProgress] = {}
+    following = False
+    if request.user.is_authenticated:
+        rows = {
+            row.topic_id: row
+            for row in TopicProgress.objects.filter(user=request.user, topic__track=track)
+        }
+        following = Follow.objects.filter(user=request.user, track=track, active=True).exists()
+    statuses = {topic_id: row.status for topic_id, row in rows.items()}
+    for node in nodes:
+        node.status = statuses.get(node.topic.id, Status.TODO)
+    overall, sections = tally_track(roots, statuses)
+    confirmed = [row.topic_id for row in rows.values() if row.confirmed_by_id]
+    return TrackState(
+        track=track,
+        roots=roots,
+        nodes=nodes,
+        overall=overall,
+        sections=sections,
+        highlights=highlights(nodes, confirmed),
+        following=following,
+        rows=rows,
+    )
+
+
+def _grouped_resources(topic: Topic) -> list[tuple[str, list[Resource]]]:
+    """Resources grouped by kind, kinds in their declared order."""
+    groups: dict[str, list[Resource]] = {}
+    for resource in topic.resources.all():
+        groups.setdefault(resource.kind, []).append(resource)
+    return [(label, groups[kind]) for kind, label in Resource.Kind.choices if kind in groups]
+
+
+def _panel_context(
+    request: HttpRequest,
+    topic: Topic,
+    state: TrackState,
+    embedded: bool,
+    note_form: NoteForm | None = None,
+) -> dict:
+    row = state.rows.get(topic.id)
+    previous, following = state.neighbours(topic)
+    notes = []
+    if request.user.is_authenticated:
+        notes = list(Note.objects.filter(user=request.user, topic=topic))
+    return {
+        "track": state.track,
+        "topic": topic,
+        "status": row.status if row else Status.TODO,
+        "reason": row.reason if row else "",
+        "confirmed": bool(row and row.confirmed_by_id and row.status == Status.DONE),
+        "status_choices": [
+            (Status.TODO, Status.TODO.label, "t"),
+            (Status.DOING, Status.DOING.label, "g"),
+            (Status.DONE, Status.DONE.label, "d"),
+        ],
+        "resource_groups": _grouped_resources(topic),
+        "notes": notes,
+        "note_form": note_form or NoteForm(auto_id=f"note-new-{topic.key}-%s"),
+        "previous_topic": previous,
+        "next_topic": following,
+        "embedded": embedded,
+        "heading_level": 2 if embedded else 1,
+        "sub_level": 3 if embedded else 2,
+        "following": state.following,
+    }
+
+
+# --- pages -------------------------------------------------------------------------------
 
 
 @require_GET
@@ -33,20 +187,16 @@ def track_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     track = _get_track_or_404(request, slug)
-    topics = list(Topic.objects.for_track(track).live())
-    roots = build_tree(topics)
-    statuses = _statuses(request.user, topics)
-    overall, sections = tally_track(roots, statuses)
-    nodes = list(walk(roots))
-    for node in nodes:
-        node.status = statuses.get(node.topic.id, TopicProgress.Status.TODO)
+    state = _track_state(request, track)
     context = {
         "track": track,
-        "roots": roots,
-        "nodes": nodes,
-        "statuses": statuses,
-        "overall": overall,
-        "sections": sections,
+        "state": state,
+        "roots": state.roots,
+        "nodes": state.nodes,
+        "overall": state.overall,
+        "sections": state.sections,
+        "highlights": state.highlights,
+        "following": state.following,
         "behaviours": track.behaviours.all(),
         "related": track.related.published(),
     }
@@ -55,21 +205,268 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def topic_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    track = _get_track_or_404(request, slug)
-    topic = get_object_or_404(Topic.objects.for_track(track).live(), key=key)
-    status = _statuses(request.user, [topic]).get(topic.id, TopicProgress.Status.TODO)
+    topic = _get_topic_or_404(request, slug, key)
+    state = _track_state(request, topic.track)
+    # Loaded by htmx, the panel sits inside the track page next to the diagram and outline.
+    embedded = _is_htmx(request)
+    context = _panel_context(request, topic, state, embedded)
+    template = "progress/topic.html#panel" if embedded else "progress/topic.html"
+    return render(request, template, context)
+
+
+# --- following and statuses --------------------------------------------------------------
+
+
+def _summary_response(request: HttpRequest, track: Track) -> HttpResponse:
+    state = _track_state(request, track)
     context = {
         "track": track,
-        "topic": topic,
-        "status": status,
-        "resources": topic.resources.all(),
+        "overall": state.overall,
+        "sections": state.sections,
+        "following": state.following,
     }
-    template = "progress/topic.html#panel" if request.htmx else "progress/topic.html"
+    return render(request, "progress/track_detail.html#summary", context)
+
+
+@require_POST
+def follow_track(request: HttpRequest, slug: str) -> HttpResponse:
+    track = _get_track_or_404(request, slug)
+    if not request.user.is_authenticated:
+        return _login_redirect(request, track.get_absolute_url())
+    services.follow(request.user, track)
+    if _is_htmx(request):
+        return _summary_response(request, track)
+    return redirect(_next_url(request, track.get_absolute_url()))
+
+
+@require_POST
+def unfollow_track(request: HttpRequest, slug: str) -> HttpResponse:
+    track = _get_track_or_404(request, slug)
+    if not request.user.is_authenticated:
+        return _login_redirect(request, track.get_absolute_url())
+    services.unfollow(request.user, track)
+    if _is_htmx(request):
+        return _summary_response(request, track)
+    return redirect(_next_url(request, track.get_absolute_url()))
+
+
+@require_POST
+def set_status(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    topic = _get_topic_or_404(request, slug, key)
+    if not request.user.is_authenticated:
+        return _login_redirect(request, _next_url(request, topic.get_absolute_url()))
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    services.set_status(
+        request.user, topic, form.cleaned_data["status"], form.cleaned_data["reason"]
+    )
+    if not _is_htmx(request):
+        return redirect(_next_url(request, topic.get_absolute_url()))
+
+    # One response redraws everything that shows this status on the page the request came
+    # from: the main target, plus out-of-band swaps for the rest.
+    state = _track_state(request, topic.track)
+    from_outline = request.POST.get("source") == "outline"
+    embedded = from_outline or request.POST.get("embedded") == "1"
+    context = _panel_context(request, topic, state, embedded=embedded)
+    context.update(
+        {
+            "from_outline": from_outline,
+            "node": state.node(topic),
+            "overall": state.overall,
+            "sections": state.sections,
+            "highlights": state.highlights,
+            # From the outline, the panel is redrawn only when it shows this very topic.
+            "panel_open": request.POST.get("open") == topic.key,
+        }
+    )
+    return render(request, "progress/topic.html#status-changed", context)
+
+
+# --- notes -------------------------------------------------------------------------------
+
+
+def _notes_response(
+    request: HttpRequest, topic: Topic, note_form: NoteForm | None = None
+) -> HttpResponse:
+    state = _track_state(request, topic.track)
+    embedded = _is_htmx(request) and request.POST.get("embedded") == "1"
+    context = _panel_context(request, topic, state, embedded, note_form=note_form)
+    template = "progress/topic.html#notes" if _is_htmx(request) else "progress/topic.html"
     return render(request, template, context)
+
+
+@require_POST
+def note_create(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    topic = _get_topic_or_404(request, slug, key)
+    if not request.user.is_authenticated:
+        return _login_redirect(request, topic.get_absolute_url())
+    form = NoteForm(request.POST, auto_id=f"note-new-{topic.key}-%s")
+    if not form.is_valid():
+        return _notes_response(request, topic, note_form=form)
+    note = form.save(commit=False)
+    note.user = request.user
+    note.topic = topic
+    note.save()
+    if _is_htmx(request):
+        return _notes_response(request, topic)
+    return redirect(_next_url(request, topic.get_absolute_url()) + f"#note-{note.pk}")
+
+
+@login_required
+@require_GET
+def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _get_own_note_or_404(request, pk)
+    if _is_htmx(request):
+        return render(request, "progress/_note.html#content", {"note": note})
+    return redirect(note.topic.get_absolute_url() + f"#note-{note.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _get_own_note_or_404(request, pk)
+    form = NoteForm(request.POST or None, instance=note, auto_id=f"note-{note.pk}-%s")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if _is_htmx(request):
+            return render(request, "progress/_note.html#content", {"note": note})
+        fallback = note.topic.get_absolute_url()
+        return redirect(_next_url(request, fallback) + f"#note-{note.pk}")
+    context = {
+        "note": note,
+        "topic": note.topic,
+        "track": note.topic.track,
+        "form": form,
+        "next": _next_url(request, note.topic.get_absolute_url()),
+        "inline": _is_htmx(request),
+    }
+    template = "progress/note_edit.html#form" if _is_htmx(request) else "progress/note_edit.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def note_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _get_own_note_or_404(request, pk)
+    topic = note.topic
+    note.delete()
+    if _is_htmx(request):
+        return HttpResponse("")
+    return redirect(_next_url(request, topic.get_absolute_url()))
+
+
+@login_required
+@require_GET
+def track_notes(request: HttpRequest, slug: str) -> HttpResponse:
+    """All my notes of a track in topic order, on one printable page."""
+    track = _get_track_or_404(request, slug)
+    notes_by_topic: dict[int, list[Note]] = {}
+    for note in Note.objects.filter(user=request.user, topic__track=track):
+        notes_by_topic.setdefault(note.topic_id, []).append(note)
+    # Retired topics keep their notes; they are listed in their old place in the tree.
+    topics = list(Topic.objects.for_track(track))
+    for topic in topics:
+        topic.track = track
+    groups = []
+    for node in walk(build_tree(topics)):
+        if node.topic.id in notes_by_topic:
+            for note in notes_by_topic[node.topic.id]:
+                note.topic = node.topic
+            groups.append((node.topic, notes_by_topic[node.topic.id]))
+    context = {
+        "track": track,
+        "groups": groups,
+        "note_count": sum(len(notes) for _topic, notes in groups),
+    }
+    return render(request, "progress/track_notes.html", context)
+
+
+# --- dashboard and export ----------------------------------------------------------------
+
+
+@dataclass
+class FollowedTrack:
+    track: Track
+    overall: Tally
 
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    follows = request.user.follows.filter(active=True).select_related("track")
-    return render(request, "progress/dashboard.html", {"follows": follows})
+    user = request.user
+    visible = Track.objects.all() if user.is_staff else Track.objects.published()
+    follows = list(
+        Follow.objects.filter(user=user, track__in=visible)
+        .select_related("track")
+        .order_by("track__title")
+    )
+    active = [f.track for f in follows if f.active]
+    stopped = [f.track for f in follows if not f.active]
+
+    topics_by_track: dict[int, list[Topic]] = {track.id: [] for track in active}
+    for topic in Topic.objects.filter(track__in=active).live():
+        topics_by_track[topic.track_id].append(topic)
+    statuses = dict(
+        TopicProgress.objects.filter(user=user, topic__track__in=active).values_list(
+            "topic_id", "status"
+        )
+    )
+    followed = [
+        FollowedTrack(track, tally_track(build_tree(topics_by_track[track.id]), statuses)[0])
+        for track in active
+    ]
+
+    in_progress = (
+        TopicProgress.objects.filter(
+            user=user, status=Status.DOING, topic__retired=False, topic__track__in=visible
+        )
+        .select_related("topic__track")
+        .order_by("-updated_at")[:10]
+    )
+    recent = (
+        ProgressEvent.objects.filter(user=user)
+        .select_related("topic__track", "actor")
+        .order_by("-created_at", "-id")[:10]
+    )
+    weeks = weekly_completions(user)
+    today = timezone.localdate()
+    context = {
+        "followed": followed,
+        "stopped": stopped,
+        "in_progress": in_progress,
+        "recent": recent,
+        "weeks": weeks,
+        "weeks_total": sum(week.count for week in weeks),
+        "chart": weekly_chart_svg(weeks),
+        "streak": current_streak(active_days(user), today),
+    }
+    return render(request, "progress/dashboard.html", context)
+
+
+def _export_filename(request: HttpRequest, extension: str) -> str:
+    username = "".join(c for c in request.user.get_username() if c.isalnum() or c in "-_.")
+    return f"trilha-{username or 'export'}-{timezone.localdate().isoformat()}.{extension}"
+
+
+@login_required
+@require_GET
+def export_data_json(request: HttpRequest) -> HttpResponse:
+    body = json.dumps(export_json(request.user), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = _export_filename(request, "json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def export_data_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = _export_filename(request, "csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The byte-order mark lets spreadsheet programs read the file as UTF-8.
+    response.write("\ufeff")
+    write_csv(request.user, response)
+    return response
