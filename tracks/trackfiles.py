@@ -1,0 +1,540 @@
+"""README.md and trilha-texto.md: reading what people write, writing the canonical form.
+
+See docs/track-format.md. Readers never raise on content they do not recognise: they report it
+(with file and line) in `warnings`, so that nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+KEY_PATTERN = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
+
+RESOURCE_KINDS = ["article", "video", "book", "course", "documentation", "podcast", "other"]
+_KIND_ALIASES = {
+    "article": "article",
+    "artigo": "article",
+    "blog": "article",
+    "post": "article",
+    "video": "video",
+    "videos": "video",
+    "book": "book",
+    "livro": "book",
+    "ebook": "book",
+    "course": "course",
+    "curso": "course",
+    "documentation": "documentation",
+    "documentacao": "documentation",
+    "docs": "documentation",
+    "doc": "documentation",
+    "podcast": "podcast",
+    "other": "other",
+    "outro": "other",
+}
+_KIND_BY_URL = [
+    ("video", r"(youtube\.com|youtu\.be|vimeo\.com|twitch\.tv)"),
+    ("podcast", r"(podcasts?\.|spotify\.com/(show|episode)|anchor\.fm|soundcloud\.com)"),
+    (
+        "course",
+        r"(coursera\.org|udemy\.com|edx\.org|udacity\.com|alura\.com|pluralsight\.com|"
+        r"khanacademy\.org|datacamp\.com|kaggle\.com/learn|fast\.ai|/courses?/)",
+    ),
+    (
+        "book",
+        r"(oreilly\.com/library|amazon\.[a-z.]+/.*(dp|gp/product)/|books\.google|leanpub\.com|"
+        r"manning\.com|packtpub\.com|/book/|/books/)",
+    ),
+    (
+        "documentation",
+        r"(//docs\.|readthedocs\.|/docs?/|/documentation/|developer\.|/reference/|/manual/)",
+    ),
+    ("article", r"(medium\.com|dev\.to|substack\.com|towardsdatascience\.com|/blog/|blog\.)"),
+]
+
+BEHAVIOUR_SECTIONS = {
+    "comportamentos esperados": "pt-br",
+    "comportamentos": "pt-br",
+    "expected behaviours": "en",
+    "expected behaviors": "en",
+}
+SEE_ALSO_SECTIONS = {
+    "veja tambem": "pt-br",
+    "trilhas relacionadas": "pt-br",
+    "see also": "en",
+    "related tracks": "en",
+}
+TRACK_SECTIONS = {"trilha", "track", "diagrama", "diagram"}
+
+
+def normalize_text(text: str) -> str:
+    """Case, accents, Markdown emphasis and spacing do not matter when matching titles."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = re.sub(r"[*_`]", "", text)
+    return " ".join(text.casefold().split())
+
+
+def normalize_block(text: str) -> str:
+    """Markdown text as stored: LF line ends, no trailing spaces, no blank lines around."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def kind_from_tag(tag: str) -> str | None:
+    return _KIND_ALIASES.get(normalize_text(tag).replace(" ", ""))
+
+
+def guess_kind(url: str) -> str:
+    for kind, pattern in _KIND_BY_URL:
+        if re.search(pattern, url, re.IGNORECASE):
+            return kind
+    return "other"
+
+
+def is_web_url(url: str) -> bool:
+    return bool(re.match(r"^https?://[^\s/]+", url, re.IGNORECASE)) and len(url) <= 1000
+
+
+# --- Markdown bits --------------------------------------------------------------------------
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
+_BOLD_LABEL = re.compile(
+    r"^(?:<b>|<strong>|\*\*|__)\s*(?P<text>[^<*_]+?)\s*:?\s*(?:</b>|</strong>|\*\*|__)\s*:?$",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+(?P<text>.*?)[ \t]*$")
+_KEY_SUFFIX = re.compile(r"[ \t]*\{#(?P<key>[^{}\s]*)\}[ \t]*$")
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<target>[^)\s>]+)>?")
+_MD_LINK = re.compile(r"(?<!!)\[(?P<text>(?:\\.|[^\]\\])*)\]\(\s*<?(?P<target>[^)\s>]+)>?")
+_RELATED_TARGET = re.compile(r"^\.\./(?P<slug>[-\w]+)/?(?:README\.md)?(?:#.*)?$", re.IGNORECASE)
+_LANGUAGE = re.compile(r"^\s*\((?P<lang>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)\)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _section_name(line: str) -> str | None:
+    heading = _HEADING.match(line)
+    if heading and len(heading.group(1)) >= 2:
+        return normalize_text(re.sub(r"[ \t]+#+$", "", heading.group(2))).rstrip(":")
+    bold = _BOLD_LABEL.match(line.strip())
+    if bold:
+        return normalize_text(bold.group("text")).rstrip(":")
+    return None
+
+
+def _markdown_link(text: str, start: int) -> tuple[str, str, int] | None:
+    """`[title](url)` at `start`: (title, url, end). URLs may hold balanced parentheses."""
+    if not text.startswith("[", start):
+        return None
+    index = start + 1
+    title_chars: list[str] = []
+    while index < len(text) and text[index] != "]":
+        if text[index] == "\\" and index + 1 < len(text):
+            index += 1
+        title_chars.append(text[index])
+        index += 1
+    if not text.startswith("](", index):
+        return None
+    index += 2
+    if text.startswith("<", index):
+        close = text.find(">", index)
+        if close < 0 or not text.startswith(")", close + 1):
+            return None
+        return "".join(title_chars), text[index + 1 : close], close + 2
+    depth = 0
+    url_start = index
+    while index < len(text):
+        char = text[index]
+        if char.isspace():
+            break
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        index += 1
+    url = text[url_start:index]
+    # An optional link title: [text](url "title")
+    rest = text[index:]
+    quoted = re.match(r'^\s+"[^"]*"', rest)
+    if quoted:
+        index += quoted.end()
+    if not text.startswith(")", index) or not url:
+        return None
+    return "".join(title_chars), url, index + 1
+
+
+# --- README.md ------------------------------------------------------------------------------
+
+
+@dataclass
+class Readme:
+    title: str = ""
+    description: str = ""
+    behaviours: list[str] = field(default_factory=list)
+    # (slug, line) of each `../<slug>/README.md` link, in the order they appear.
+    related: list[tuple[str, int]] = field(default_factory=list)
+    diagram: str = ""
+    language: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_readme(text: str, filename: str = "README.md") -> Readme:
+    readme = Readme()
+    section = "preamble"
+    description: list[str] = []
+    behaviour_lines: list[str] = []
+    fenced = False
+    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        line = raw.rstrip()
+        if _FENCE.match(line):
+            fenced = not fenced
+        name = None if fenced else _section_name(line)
+        if section == "preamble":
+            heading = _HEADING.match(line)
+            if heading and len(heading.group(1)) == 1:
+                readme.title = one_line(re.sub(r"[ \t]+#+$", "", heading.group(2)))
+                section = "description"
+                continue
+            if name is None:
+                continue
+        if name is not None and (
+            name in BEHAVIOUR_SECTIONS or name in SEE_ALSO_SECTIONS or name in TRACK_SECTIONS
+        ):
+            if name in BEHAVIOUR_SECTIONS:
+                section = "behaviours"
+                readme.language = readme.language or BEHAVIOUR_SECTIONS[name]
+            elif name in SEE_ALSO_SECTIONS:
+                section = "see-also"
+                readme.language = readme.language or SEE_ALSO_SECTIONS[name]
+            else:
+                section = "track"
+            continue
+        if section == "description":
+            description.append(line)
+            _collect_related(line, number, readme)
+        elif section == "behaviours":
+            _collect_behaviour(line, number, behaviour_lines, readme, filename)
+        elif section == "see-also":
+            _collect_related(line, number, readme)
+        elif section == "track" and not readme.diagram:
+            image = _IMAGE.search(line)
+            if image:
+                readme.diagram = image.group("target")
+    readme.description = normalize_block("\n".join(description))
+    readme.behaviours = [one_line(text) for text in behaviour_lines if one_line(text)]
+    return readme
+
+
+def _collect_behaviour(
+    line: str, number: int, items: list[str], readme: Readme, filename: str
+) -> None:
+    if not line.strip():
+        return
+    item = _LIST_ITEM.match(line)
+    if item:
+        items.append(item.group("text"))
+    elif items and line[:1] in (" ", "\t"):
+        items[-1] += " " + line.strip()
+    else:
+        readme.warnings.append(
+            _("%(file)s:%(line)d: text in the behaviours section is not a list item; ignored")
+            % {"file": filename, "line": number}
+        )
+
+
+def _collect_related(line: str, number: int, readme: Readme) -> None:
+    for match in _MD_LINK.finditer(line):
+        related = _RELATED_TARGET.match(match.group("target"))
+        if related:
+            slug = related.group("slug")
+            if slug not in [known for known, _line in readme.related]:
+                readme.related.append((slug, number))
+
+
+def write_readme(
+    *,
+    title: str,
+    description: str,
+    behaviours: Iterable[str],
+    related: Iterable[tuple[str, str]],
+    diagram: str,
+    language: str,
+) -> str:
+    """README.md in canonical form. `related` holds (slug, title) pairs."""
+    english = language.lower().startswith("en")
+    parts = [f"# {one_line(title)}"]
+    description = normalize_block(description)
+    if description:
+        parts.append(description)
+    behaviours = [one_line(text) for text in behaviours if one_line(text)]
+    if behaviours:
+        heading = "## Expected behaviours" if english else "## Comportamentos esperados"
+        parts.append(heading + "\n\n" + "\n".join(f"- {text}" for text in behaviours))
+    related = list(related)
+    if related:
+        heading = "## See also" if english else "## Veja também"
+        links = [f"- [{_escape_link_text(name)}](../{slug}/README.md)" for slug, name in related]
+        parts.append(heading + "\n\n" + "\n".join(links))
+    heading = "## Track" if english else "## Trilha"
+    parts.append(f"{heading}\n\n![{_escape_link_text(title)}]({diagram})")
+    return "\n\n".join(parts) + "\n"
+
+
+def _escape_link_text(text: str) -> str:
+    return re.sub(r"([\\\[\]])", r"\\\1", one_line(text))
+
+
+# --- trilha-texto.md ------------------------------------------------------------------------
+
+
+@dataclass
+class TextResource:
+    title: str
+    url: str
+    kind: str
+    language: str
+    line: int
+
+
+@dataclass
+class TextEntry:
+    title: str
+    key: str
+    line: int
+    heading: bool
+    description: str = ""
+    resources: list[TextResource] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class TrilhaTexto:
+    entries: list[TextEntry] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _split_key(text: str) -> tuple[str, str | None]:
+    match = _KEY_SUFFIX.search(text)
+    if not match:
+        return text.strip(), None
+    return text[: match.start()].strip(), match.group("key")
+
+
+def _strip_inline_markdown(text: str) -> str:
+    text = _MD_LINK.sub(lambda match: match.group("text"), text)
+    return one_line(text)
+
+
+def _parse_resource(text: str, number: int) -> TextResource | None:
+    """`[kind] [Title](https://...) (lang)`, `[Title](url)` or a bare URL; None otherwise."""
+    tag = ""
+    rest = text
+    tag_match = re.match(r"^\[(?P<tag>[^\[\]]+)\]\s*(?=\[)", text)
+    if tag_match:
+        tag = tag_match.group("tag")
+        rest = text[tag_match.end() :]
+    link = _markdown_link(rest, 0)
+    if link is None and tag:
+        # `[Title](url)` whose title happens to be followed by another bracket: no tag after all.
+        link = _markdown_link(text, 0)
+        rest, tag = text, ""
+    if link is None:
+        bare = re.match(r"^<?(?P<url>https?://[^\s<>]+)>?(?P<after>.*)$", text, re.IGNORECASE)
+        if not bare:
+            return None
+        title, url, end = bare.group("url"), bare.group("url"), len(text) - len(bare.group("after"))
+        rest = text
+    else:
+        title, url, end = link
+    after = rest[end:]
+    language = ""
+    lang = _LANGUAGE.match(after)
+    if lang:
+        language = lang.group("lang").lower().replace("_", "-")
+        after = after[lang.end() :]
+    after = after.strip()
+    if after:
+        title = f"{title} {after}"
+    kind = (kind_from_tag(tag) if tag else None) or guess_kind(url)
+    return TextResource(
+        title=one_line(title) or url, url=url.strip(), kind=kind, language=language, line=number
+    )
+
+
+def _is_structural(line: str, titles: set[str]) -> bool:
+    """Would this line start an entry or a resource if it were not in a description?"""
+    if _HEADING.match(line):
+        return True
+    item = _LIST_ITEM.match(line)
+    if not item:
+        return False
+    text = item.group("text")
+    if _parse_resource(text, 0) is not None:
+        return True
+    title, key = _split_key(text)
+    return key is not None or normalize_text(_strip_inline_markdown(title)) in titles
+
+
+def parse_trilha_texto(
+    text: str, filename: str = "trilha-texto.md", titles: Iterable[str] = ()
+) -> TrilhaTexto:
+    """Entries (one per heading, or per plain list item naming a diagram node) with their
+    description and resources. `titles` are the diagram's node titles, used to tell a list item
+    naming a topic from a list item in a description."""
+    known = {normalize_text(title) for title in titles}
+    result = TrilhaTexto()
+    current: TextEntry | None = None
+    stray_line = 0
+    fenced = False
+    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        line = raw.rstrip()
+        if _FENCE.match(line):
+            fenced = not fenced
+        if not fenced:
+            entry = _entry_from_line(line, number, known, current, result, filename)
+            if entry is not None:
+                result.entries.append(entry)
+                current = entry
+                continue
+            item = _LIST_ITEM.match(line)
+            resource = _parse_resource(item.group("text"), number) if item else None
+            if resource is not None:
+                if current is None:
+                    result.warnings.append(
+                        _("%(file)s:%(line)d: a link before the first topic; ignored")
+                        % {"file": filename, "line": number}
+                    )
+                elif not is_web_url(resource.url):
+                    result.warnings.append(
+                        _("%(file)s:%(line)d: “%(url)s” is not a web address; link ignored")
+                        % {"file": filename, "line": number, "url": resource.url}
+                    )
+                else:
+                    current.resources.append(resource)
+                continue
+            line = _unescape(line, known)
+        if current is None:
+            if line.strip() and not stray_line:
+                stray_line = number
+            continue
+        current.lines.append(line)
+    if stray_line:
+        result.warnings.append(
+            _("%(file)s:%(line)d: text before the first topic heading; ignored")
+            % {"file": filename, "line": stray_line}
+        )
+    for entry in result.entries:
+        body = "\n".join(entry.lines)
+        entry.description = normalize_block(body if entry.heading else textwrap.dedent(body))
+        entry.lines = []
+    return result
+
+
+def _entry_from_line(
+    line: str,
+    number: int,
+    known: set[str],
+    current: TextEntry | None,
+    result: TrilhaTexto,
+    filename: str,
+) -> TextEntry | None:
+    heading = _HEADING.match(line)
+    if heading:
+        title, key = _split_key(heading.group(2))
+        if key is None:
+            title = re.sub(r"[ \t]+#+$", "", title)
+        is_heading = True
+    else:
+        item = _LIST_ITEM.match(line)
+        if not item or _parse_resource(item.group("text"), number) is not None:
+            return None
+        title, key = _split_key(item.group("text"))
+        plain = normalize_text(_strip_inline_markdown(title))
+        in_description = current is not None and current.heading
+        if key is None and (plain not in known) and in_description:
+            return None
+        is_heading = False
+    if key is not None and not KEY_PATTERN.match(key):
+        result.errors.append(
+            _(
+                "%(file)s:%(line)d: “{#%(key)s}” is not a valid key (letters, digits, - and _, "
+                "at most 120)"
+            )
+            % {"file": filename, "line": number, "key": key}
+        )
+        key = None
+    entry = TextEntry(
+        title=_strip_inline_markdown(title), key=key or "", line=number, heading=is_heading
+    )
+    # A link in the heading itself (`## [Python](https://python.org)`) is a resource too.
+    for match in _MD_LINK.finditer(title):
+        resource = _parse_resource(match.group(0), number)
+        if resource and is_web_url(resource.url):
+            entry.resources.append(resource)
+    return entry
+
+
+def _unescape(line: str, known: set[str]) -> str:
+    match = re.match(r"^([ \t]*)\\([#\-*+]|\d)", line)
+    if match:
+        candidate = match.group(1) + line[match.end(1) + 1 :]
+        if _is_structural(candidate, known):
+            return candidate
+    return line
+
+
+def _escape_description(text: str, titles: set[str]) -> str:
+    lines = []
+    for line in normalize_block(text).split("\n"):
+        if _is_structural(line, titles):
+            stripped = line.lstrip()
+            line = line[: len(line) - len(stripped)] + "\\" + stripped
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@dataclass
+class TopicText:
+    depth: int
+    title: str
+    key: str
+    description: str
+    resources: list[tuple[str, str, str, str]]  # (title, url, kind, language)
+
+
+def write_trilha_texto(topics: Iterable[TopicText]) -> str:
+    """One heading per topic in tree order, `{#key}`, description, then `- [kind] [title](url)`."""
+    topics = list(topics)
+    titles = {normalize_text(topic.title) for topic in topics}
+    parts = []
+    for topic in topics:
+        block = [f"{'#' * min(topic.depth + 1, 6)} {one_line(topic.title)} {{#{topic.key}}}"]
+        description = _escape_description(topic.description, titles)
+        if description:
+            block.append(description)
+        if topic.resources:
+            block.append("\n".join(_resource_line(*resource) for resource in topic.resources))
+        parts.append("\n\n".join(block))
+    return "\n\n".join(parts) + "\n"
+
+
+def _resource_line(title: str, url: str, kind: str, language: str) -> str:
+    target = url
+    if re.search(r"[\s<>]", url) or url.count("(") != url.count(")"):
+        target = f"<{url}>"
+    line = f"- [{kind or 'other'}] [{_escape_link_text(title)}]({target})"
+    if language:
+        line += f" ({language})"
+    return line
