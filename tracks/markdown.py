@@ -1,7 +1,10 @@
 """Markdown rendered to HTML that is safe to show: no scripts, handlers or javascript: URLs."""
 
+import re
+
 import markdown as markdown_lib
 import nh3
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
@@ -18,8 +21,17 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+# Track files link each other as `../<slug>/README.md`; on the site those are track pages.
+TRACK_README_LINK = re.compile(r'href="\.\./([-a-zA-Z0-9_]+)/README\.md"')
+
+
+def _track_link(match: re.Match[str]) -> str:
+    return f'href="{reverse("progress:track", args=[match.group(1)])}"'
+
+
 def render_markdown(text: str) -> SafeString:
     html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"])
+    html = TRACK_README_LINK.sub(_track_link, html)
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
