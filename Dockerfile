@@ -1,0 +1,20 @@
+# The app image: gunicorn serving Django, static files by whitenoise. See docker-compose.yml.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY pyproject.toml ./
+RUN pip install .
+COPY . .
+RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && useradd --system --home-dir /app trilha
+USER trilha
+
+EXPOSE 8000
+# Each start brings the schema and the shipped tracks up to date and renders any diagram
+# that changed (waiting for PlantUML to boot); serving pages never renders.
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable && python manage.py import_track tracks/content && python manage.py render_diagrams --wait 120; exec gunicorn config.wsgi --bind 0.0.0.0:8000 --access-logfile -"]
