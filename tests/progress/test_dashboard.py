@@ -1,0 +1,152 @@
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from progress.charts import weekly_chart_svg
+from progress.models import ProgressEvent
+from progress.services import set_status
+from progress.stats import WeekCount, current_streak, weekly_completions
+from tests.conftest import topic
+from tracks.models import Topic, Track
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.get_current_timezone())
+
+
+def move_events(**moves: datetime) -> None:
+    for key, when in moves.items():
+        ProgressEvent.objects.filter(topic__key=key).update(created_at=when)
+
+
+def test_dashboard_needs_login(client):
+    response = client.get("/me/")
+    assert response["Location"] == "/accounts/login/?next=/me/"
+
+
+def test_dashboard_rejects_post(client, alice):
+    client.force_login(alice)
+    assert client.post("/me/").status_code == 405
+
+
+def test_dashboard_shows_followed_tracks_with_their_progress(client, alice, track):
+    set_status(alice, topic(track, "python"), "done")
+    set_status(alice, topic(track, "apis"), "done")
+    set_status(alice, topic(track, "batch"), "skipped")
+    client.force_login(alice)
+    response = client.get("/me/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert "2 of 6 topics done (33%) · 1 skipped" in html
+    assert '<progress max="100" value="33"' in html
+
+
+def test_dashboard_lists_topics_in_progress_and_recent_activity(client, alice, track):
+    set_status(alice, topic(track, "statistics"), "doing")
+    set_status(alice, topic(track, "python"), "done")
+    client.force_login(alice)
+    html = client.get("/me/").content.decode()
+    doing = html[html.index('id="doing-heading"') : html.index('id="chart-heading"')]
+    assert 'href="/tracks/ml/t/statistics/"' in doing
+    assert "Python" not in doing
+    activity = html[html.index('id="activity-heading"') :]
+    assert activity.index("Python") < activity.index("Statistics")  # newest first
+    assert "To do → <strong>Done</strong>" in activity
+
+
+def test_dashboard_shows_nothing_of_other_learners(client, alice, charlie, track):
+    set_status(alice, topic(track, "statistics"), "doing")
+    client.force_login(charlie)
+    html = client.get("/me/").content.decode()
+    assert "Statistics" not in html
+    assert "Machine Learning" not in html
+    assert "0 active days in a row" in html
+
+
+def test_dashboard_shows_the_streak_with_its_rule(client, alice, track):
+    set_status(alice, topic(track, "python"), "doing")
+    set_status(alice, topic(track, "statistics"), "doing")
+    today = timezone.localdate()
+    move_events(statistics=at(today - timedelta(days=1)))
+    client.force_login(alice)
+    html = client.get("/me/").content.decode()
+    assert "2 active days in a row" in html
+    assert "a day counts when you change at least one status" in html.lower()
+
+
+def test_streak_counts_consecutive_days_up_to_today_or_yesterday():
+    today = date(2026, 3, 10)
+    days = {today - timedelta(days=n) for n in (1, 2, 3, 5)}
+    assert current_streak(days, today) == 3  # yesterday, and the two days before
+    assert current_streak(days | {today}, today) == 4
+    assert current_streak({today - timedelta(days=2)}, today) == 0
+    assert current_streak(set(), today) == 0
+
+
+def test_weekly_completions_count_each_topic_once_per_week(alice, track):
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    for key in ("python", "statistics", "apis"):
+        set_status(alice, topic(track, key), "done")
+    set_status(alice, topic(track, "python"), "todo")
+    set_status(alice, topic(track, "python"), "done")
+    move_events(apis=at(monday - timedelta(days=3)))  # the week before
+    ProgressEvent.objects.create(
+        user=alice, topic=topic(track, "batch"), from_status="todo", to_status="done"
+    )
+    move_events(batch=at(monday - timedelta(weeks=30)))  # older than six months
+    weeks = weekly_completions(alice, today=today)
+    assert len(weeks) == 26
+    assert weeks[-1] == WeekCount(monday, 2)
+    assert weeks[-2] == WeekCount(monday - timedelta(weeks=1), 1)
+    assert sum(week.count for week in weeks) == 3
+
+
+def test_chart_is_an_svg_with_a_text_alternative(client, alice, track):
+    set_status(alice, topic(track, "python"), "done")
+    client.force_login(alice)
+    html = client.get("/me/").content.decode()
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert 'role="img"' in svg
+    assert 'aria-labelledby="weekly-chart-title weekly-chart-desc"' in svg
+    assert "1 topic completed in the last 26 weeks" in svg
+    assert svg.count("<rect") == 26
+    assert "Week of" in svg
+    table = html[html.index('class="chart-data"') :]
+    assert '<th scope="col">Topics completed</th>' in table
+    assert table.count("<tr>") == 27
+
+
+def test_chart_bar_heights_follow_the_counts():
+    start = date(2026, 1, 5)
+    weeks = [WeekCount(start + timedelta(weeks=i), count) for i, count in enumerate([0, 2, 4])]
+    svg = str(weekly_chart_svg(weeks))
+    heights = [float(h) for h in re.findall(r'<rect [^>]*height="([\d.]+)"', svg)]
+    assert heights[0] == 0
+    assert heights[2] == pytest.approx(2 * heights[1])
+    assert "the best week, starting" in svg
+
+
+def test_dashboard_query_count_does_not_grow_with_tracks_or_activity(
+    client, alice, track, django_assert_max_num_queries
+):
+    for n in range(5):
+        other = Track.objects.create(slug=f"t{n}", title=f"Track {n}")
+        root = Topic.objects.create(track=other, key="root", title="Root")
+        for i in range(4):
+            child = Topic.objects.create(
+                track=other, parent=root, key=f"c{i}", title=f"C{i}", order=i + 1
+            )
+            set_status(alice, child, "doing")
+    client.force_login(alice)
+    with django_assert_max_num_queries(14):
+        response = client.get("/me/")
+    assert response.content.decode().count('class="card"') == 5
