@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from .models import Note, Profile, TopicProgress
@@ -12,16 +13,18 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["display_name", "language", "public"]
+        labels = {"public": _("Make my profile public")}
         help_texts = {
             "display_name": _("Shown instead of your username. Leave empty to use the username."),
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Blank means "follow the browser": say so instead of Django's dashes.
+        # Blank means "follow the browser": say so instead of Django's dashes. Languages are
+        # named in themselves, as in the switcher in the page header.
         self.fields["language"].choices = [
             ("", _("Same as my browser")),
-            *settings.LANGUAGES,
+            *((code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES),
         ]
 
 
