@@ -210,6 +210,7 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client, alice):
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["alice@example.com"]
+    assert mail.outbox[0].subject.startswith("[Trilha] ")
     link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
     assert link
     # The key is moved into the session and the page redirects to a key-less URL.
