@@ -601,17 +601,26 @@ def apply_plans(plans: list[TrackPlan]) -> list[TrackResult]:
             tracks[plan.slug] = track
             result.warnings = plan.warnings + missing.get(plan.slug, [])
             results.append(result)
-        for plan in plans:
-            if plan.related is None:
-                continue
-            slugs = [slug for slug, _where in plan.related]
-            related = list(Track.objects.filter(slug__in=slugs))
-            track = tracks[plan.slug]
-            if {other.pk for other in track.related.all()} != {other.pk for other in related}:
-                track.related.set(related)
+        _link_related(plans, tracks)
         for track in tracks.values():
             transaction.on_commit(_refresh_callback(track), robust=True)
     return results
+
+
+def _link_related(plans: list[TrackPlan], tracks: dict[str, Track]) -> None:
+    """ "See also" is mutual: a track is related to the tracks its README links and to the
+    tracks of this import whose README links it. Its README is the truth for the rest."""
+    links = {
+        plan.slug: {slug for slug, _where in plan.related}
+        for plan in plans
+        if plan.related is not None
+    }
+    for slug, own in links.items():
+        wanted = own | {other for other, theirs in links.items() if slug in theirs}
+        related = set(Track.objects.filter(slug__in=wanted).values_list("pk", flat=True))
+        track = tracks[slug]
+        if set(track.related.values_list("pk", flat=True)) != related:
+            track.related.set(related)
 
 
 def _refresh_callback(track: Track) -> Callable[[], None]:

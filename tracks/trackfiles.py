@@ -113,7 +113,7 @@ _BOLD_LABEL = re.compile(
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+(?P<text>.*?)[ \t]*$")
-_KEY_SUFFIX = re.compile(r"[ \t]*\{#(?P<key>[^{}\s]*)\}[ \t]*$")
+_KEY_SUFFIX = re.compile(r"[ \t]*\{#(?P<key>[^{}]*)\}[ \t]*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<target>[^)\s>]+)>?")
 _MD_LINK = re.compile(r"(?<!!)\[(?P<text>(?:\\.|[^\]\\])*)\]\(\s*<?(?P<target>[^)\s>]+)>?")
 _RELATED_TARGET = re.compile(r"^\.\./(?P<slug>[-\w]+)/?(?:README\.md)?(?:#.*)?$", re.IGNORECASE)

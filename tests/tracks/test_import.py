@@ -1,0 +1,467 @@
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from progress.models import TopicProgress
+from tracks.models import ExpectedBehaviour, Resource, Topic, Track
+
+REPO = Path(__file__).resolve().parents[2]
+SEED_README = REPO / ".." / "shared" / "seed" / "000_1b139d41fcbfa891.txt"
+CONTENT = REPO / "tracks" / "content"
+
+DIAGRAM = """@startmindmap
+* Engenharia de Machine Learning
+** Fundamentos
+*** Python
+*** Estatística
+left side
+** MLOps
+*** Versionamento de modelos
+@endmindmap
+"""
+
+TEXTO = """# Engenharia de Machine Learning {#mle}
+
+## fundamentos {#fundamentos}
+
+A base de tudo.
+
+### PYTHON {#python}
+
+A linguagem usada em quase todo o ecossistema de dados.
+
+- [documentation] [The Python Tutorial](https://docs.python.org/3/tutorial/) (en)
+- [livro] [Python Fluente](https://pythonfluente.com/2/) (pt-br)
+- [Curso de Python](https://www.youtube.com/watch?v=abc)
+
+### Estatistica
+
+## Tópico que não existe {#ghost}
+
+- [Some link](https://example.com/ghost)
+"""
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def write(folder: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("import_track", *args, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def mle_folder(tmp_path):
+    return write(
+        tmp_path / "mle",
+        {"README.md": "# Engenharia de Machine Learning\n\nAbout.\n", "mle.puml": DIAGRAM},
+    )
+
+
+# --- README ------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SEED_README.exists(), reason="the seed README is not beside the clone")
+def test_seed_readme_gives_title_description_behaviours_and_the_diagram_beside_it(db, tmp_path):
+    folder = write(
+        tmp_path / "engenharia-de-machine-learning",
+        {"README.md": SEED_README.read_text(encoding="utf-8"), "mle/mle.puml": DIAGRAM},
+    )
+    output = run(str(folder))
+    track = Track.objects.get(slug="engenharia-de-machine-learning")
+    assert track.title == "Engenharia de Machine Learning"
+    assert "produtificação de modelos" in track.description
+    assert "Comportamentos esperados" not in track.description
+    behaviours = list(track.behaviours.values_list("text", flat=True))
+    assert len(behaviours) == 10
+    assert behaviours[0] == "Seguir sempre o método científico"
+    assert behaviours[5] == "Questionar soluções e solicitações"
+    assert Topic.objects.filter(track=track).count() == 6
+    assert "“data-engineering” does not exist" in output
+    assert "“data-science” does not exist" in output
+
+
+def test_markdown_headings_work_for_sections_and_set_the_language(db, tmp_path):
+    folder = write(
+        tmp_path / "ml",
+        {
+            "README.md": "# ML\n\nText.\n\n## Expected behaviours\n\n- Be curious\n- Ask\n"
+            "  why\n\n## Track\n\n![ML](ml.png)\n",
+            "ml.puml": DIAGRAM,
+        },
+    )
+    run(str(folder))
+    track = Track.objects.get(slug="ml")
+    assert list(track.behaviours.values_list("text", flat=True)) == ["Be curious", "Ask why"]
+    assert track.language == "en"
+    assert track.description == "Text."
+
+
+def test_image_link_picks_the_diagram_among_several(db, tmp_path):
+    other = DIAGRAM.replace("Engenharia de Machine Learning", "Other")
+    folder = write(
+        tmp_path / "ml",
+        {
+            "README.md": "# ML\n\n<b>Trilha</b>\n\n![](draft/other.png)\n",
+            "draft/other.puml": other,
+            "a.puml": DIAGRAM,
+            "b.puml": DIAGRAM,
+        },
+    )
+    run(str(folder))
+    assert Topic.objects.filter(track__slug="ml", title="Other").exists()
+
+
+def test_several_diagrams_and_no_link_is_an_error(db, tmp_path):
+    folder = write(tmp_path / "ml", {"README.md": "# ML\n", "a.puml": DIAGRAM, "b.puml": DIAGRAM})
+    with pytest.raises(CommandError, match="several .puml files"):
+        run(str(folder))
+
+
+def test_bare_puml_takes_its_title_from_the_title_line_or_the_root(db, tmp_path):
+    write(tmp_path, {"with-title.puml": DIAGRAM.replace("* Eng", "title Nice\n* Eng")})
+    write(tmp_path, {"no-title.puml": DIAGRAM})
+    run(str(tmp_path / "with-title.puml"))
+    run(str(tmp_path / "no-title.puml"))
+    assert Track.objects.get(slug="with-title").title == "Nice"
+    assert Track.objects.get(slug="no-title").title == "Engenharia de Machine Learning"
+
+
+def test_folder_of_folders_imports_all_and_links_related_tracks(db, tmp_path):
+    write(
+        tmp_path / "data",
+        {
+            "README.md": "# Data\n\nSee [ML](../ml/README.md).\n\n## Veja também\n\n"
+            "- [Nowhere](../nowhere/README.md)\n",
+            "data.puml": "@startmindmap\n* Data\n** SQL\n@endmindmap\n",
+        },
+    )
+    write(tmp_path / "ml", {"README.md": "# ML\n", "ml.puml": DIAGRAM})
+    output = run(str(tmp_path))
+    data = Track.objects.get(slug="data")
+    assert list(data.related.values_list("slug", flat=True)) == ["ml"]
+    assert list(Track.objects.get(slug="ml").related.values_list("slug", flat=True)) == ["data"]
+    assert "data/README.md:7: the related track “nowhere” does not exist" in output
+
+
+def test_related_track_imported_earlier_is_linked(db, tmp_path, track):
+    folder = write(
+        tmp_path / "data",
+        {"README.md": "# Data\n\n## See also\n\n- [ML](../ml/README.md)\n", "data.puml": DIAGRAM},
+    )
+    run(str(folder))
+    assert list(Track.objects.get(slug="data").related.all()) == [track]
+
+
+# --- dry run -----------------------------------------------------------------------------
+
+
+def test_dry_run_prints_the_outline_and_the_topic_count_and_writes_nothing(db, mle_folder):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_track", str(mle_folder), "--dry-run", stdout=out, stderr=err)
+    assert out.getvalue().splitlines() == [
+        "Engenharia de Machine Learning",
+        "  Fundamentos",
+        "    Python",
+        "    Estatística",
+        "  MLOps",
+        "    Versionamento de modelos",
+        "6 topics",
+    ]
+    assert not Track.objects.exists()
+    assert not Topic.objects.exists()
+
+
+def test_dry_run_of_several_roots_counts_every_node(db, tmp_path):
+    write(tmp_path, {"multi.puml": "@startmindmap\n*A\n**A1\n*B\n*C\n@endmindmap"})
+    out = io.StringIO()
+    call_command("import_track", str(tmp_path / "multi.puml"), "--dry-run", stdout=out)
+    assert out.getvalue().splitlines()[-1] == "4 topics"
+
+
+# --- trilha-texto.md ---------------------------------------------------------------------
+
+
+def test_trilha_texto_gives_keys_descriptions_and_resources_matched_by_title(db, mle_folder):
+    write(mle_folder, {"trilha-texto.md": TEXTO})
+    output = run(str(mle_folder))
+    track = Track.objects.get(slug="mle")
+    python = Topic.objects.get(track=track, key="python")
+    assert python.title == "Python"
+    assert python.description == "A linguagem usada em quase todo o ecossistema de dados."
+    resources = list(python.resources.values_list("title", "kind", "language", "url"))
+    assert resources == [
+        ("The Python Tutorial", "documentation", "en", "https://docs.python.org/3/tutorial/"),
+        ("Python Fluente", "book", "pt-br", "https://pythonfluente.com/2/"),
+        ("Curso de Python", "video", "", "https://www.youtube.com/watch?v=abc"),
+    ]
+    assert Topic.objects.get(track=track, title="Fundamentos").description == "A base de tudo."
+    assert Topic.objects.get(track=track, title="Engenharia de Machine Learning").key == "mle"
+    # Accents and case do not matter; without {#key} the key comes from the title.
+    assert Topic.objects.get(track=track, title="Estatística").key == "estatistica"
+    assert "trilha-texto.md:17: “Tópico que não existe” matches no node" in output
+    assert not Resource.objects.filter(url="https://example.com/ghost").exists()
+
+
+def test_strict_turns_unmatched_entries_into_an_error(db, mle_folder):
+    write(mle_folder, {"trilha-texto.md": TEXTO})
+    with pytest.raises(CommandError, match=r"trilha-texto.md:17: "):
+        run(str(mle_folder), "--strict")
+    assert not Track.objects.exists()
+
+
+def test_list_items_can_name_topics_too(db, mle_folder):
+    texto = (
+        "- Engenharia de Machine Learning\n"
+        "  - Fundamentos {#base}\n"
+        "    - Python\n"
+        "      - [Tutorial](https://docs.python.org/3/tutorial/)\n"
+        "    - Nada disso\n"
+    )
+    write(mle_folder, {"trilha-texto.md": texto})
+    output = run(str(mle_folder))
+    assert Topic.objects.get(title="Fundamentos").key == "base"
+    resource = Topic.objects.get(title="Python").resources.get()
+    assert resource.kind == "documentation"
+    assert "trilha-texto.md:5: “Nada disso” matches no node" in output
+
+
+def test_description_lists_under_a_heading_stay_description(db, mle_folder):
+    texto = "### Python\n\nYou should know:\n\n- generators\n- decorators\n"
+    write(mle_folder, {"trilha-texto.md": texto})
+    output = run(str(mle_folder))
+    assert Topic.objects.get(title="Python").description == (
+        "You should know:\n\n- generators\n- decorators"
+    )
+    assert "matches no node" not in output
+
+
+def test_invalid_key_is_an_error_with_the_line(db, mle_folder):
+    write(mle_folder, {"trilha-texto.md": "# Engenharia de Machine Learning\n\n## Python {#a b}\n"})
+    with pytest.raises(CommandError, match=r"trilha-texto.md:3: "):
+        run(str(mle_folder))
+
+
+def test_colliding_keys_get_the_parent_key_as_prefix(db, tmp_path):
+    diagram = "@startwbs\n* A1\n** B1\n*** C1\n** B2\n*** C1\n*** Щит\n**** Щит\n@endwbs\n"
+    write(tmp_path, {"tiny.puml": diagram})
+    run(str(tmp_path / "tiny.puml"))
+    keys = list(Topic.objects.order_by("order").values_list("key", flat=True))
+    assert keys[:5] == ["a1", "b1", "c1", "b2", "b2-c1"]
+    assert keys[5].startswith("t-") and keys[6] == f"{keys[5]}-{keys[5]}"
+
+
+def test_long_titles_make_keys_within_the_limit(db, tmp_path):
+    long_title = "word " * 60
+    write(tmp_path, {"long.puml": f"@startmindmap\n* {long_title}\n** {long_title}\n@endmindmap"})
+    run(str(tmp_path / "long.puml"))
+    assert all(len(key) <= 120 for key in Topic.objects.values_list("key", flat=True))
+    assert Topic.objects.count() == 2
+
+
+# --- re-importing ------------------------------------------------------------------------
+
+
+def test_importing_twice_changes_nothing(db, mle_folder):
+    write(mle_folder, {"trilha-texto.md": TEXTO})
+    run(str(mle_folder))
+    before = {
+        "topics": list(Topic.objects.values_list("id", "key", "title", "order", "parent_id")),
+        "resources": list(Resource.objects.values_list("id", "url")),
+        "behaviours": list(ExpectedBehaviour.objects.values_list("id", "text")),
+        "updated": Track.objects.get().updated_at,
+    }
+    output = run(str(mle_folder))
+    assert "(0 created, 0 updated, 0 retired)" in output
+    after = {
+        "topics": list(Topic.objects.values_list("id", "key", "title", "order", "parent_id")),
+        "resources": list(Resource.objects.values_list("id", "url")),
+        "behaviours": list(ExpectedBehaviour.objects.values_list("id", "text")),
+        "updated": Track.objects.get().updated_at,
+    }
+    assert after == before
+
+
+def test_reimport_keeps_progress_retires_missing_topics_and_brings_them_back(
+    db, tmp_path, track, alice
+):
+    folder = tmp_path / "ml"
+    texto = "# Machine Learning {#ml}\n## Basics {#basics}\n### Python {#python}\n"
+    texto += "### Statistics {#statistics}\n## Serving {#serving}\n### APIs {#apis}\n"
+    texto += "### Batch {#batch}\n"
+    diagram = "@startmindmap\n* Machine Learning\n** Basics\n*** Python\n*** Statistics\n"
+    diagram += "left side\n** Serving\n*** APIs\n*** Batch\n@endmindmap\n"
+    write(
+        folder, {"README.md": "# Machine Learning\n", "ml.puml": diagram, "trilha-texto.md": texto}
+    )
+    batch = Topic.objects.get(track=track, key="batch")
+    python = Topic.objects.get(track=track, key="python")
+    TopicProgress.objects.create(user=alice, topic=batch, status=TopicProgress.Status.DONE)
+    TopicProgress.objects.create(user=alice, topic=python, status=TopicProgress.Status.DOING)
+
+    renamed = diagram.replace("*** Python", "*** Python 3").replace("*** Batch\n", "")
+    write(folder, {"ml.puml": renamed, "trilha-texto.md": texto.replace("Python {", "Python 3 {")})
+    output = run(str(folder))
+    assert "1 retired" in output
+    batch.refresh_from_db()
+    python.refresh_from_db()
+    assert batch.retired
+    assert python.title == "Python 3" and not python.retired
+    assert TopicProgress.objects.get(topic=batch).status == "done"
+    assert TopicProgress.objects.get(topic=python).status == "doing"
+
+    write(folder, {"ml.puml": diagram, "trilha-texto.md": texto})
+    run(str(folder))
+    batch.refresh_from_db()
+    assert not batch.retired
+    assert Topic.objects.filter(track=track).count() == 7
+    assert TopicProgress.objects.get(topic=batch).status == "done"
+
+
+def test_topics_move_to_their_new_parent(db, mle_folder):
+    run(str(mle_folder))
+    moved = DIAGRAM.replace("*** Python\n", "").replace("** MLOps\n", "** MLOps\n*** Python\n")
+    write(mle_folder, {"mle.puml": moved})
+    run(str(mle_folder))
+    python = Topic.objects.get(key="python")
+    assert python.parent.key == "mlops"
+    assert python.side == Topic.Side.LEFT
+
+
+# --- bad folders -------------------------------------------------------------------------
+
+BAD = {
+    "missing diagram": ({"README.md": "# ML\n"}, "bad: no .puml diagram found"),
+    "empty diagram": ({"README.md": "# ML\n", "bad.puml": ""}, "bad/bad.puml: the file is empty"),
+    "empty readme": ({"README.md": " \n", "bad.puml": DIAGRAM}, "bad/README.md: the file is empty"),
+    "binary diagram": (
+        {"README.md": "# ML\n", "bad.puml": b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR"},
+        "bad/bad.puml: a binary file",
+    ),
+    "not utf-8": (
+        {"README.md": "# ML\n", "bad.puml": "@startmindmap\n* Caf\xe9\n".encode("latin-1")},
+        "bad/bad.puml:2: not UTF-8 text",
+    ),
+    "first node at depth 3": (
+        {"README.md": "# ML\n", "bad.puml": "@startmindmap\n*** Deep\n@endmindmap\n"},
+        "bad/bad.puml:2: the first node is at level 3",
+    ),
+    "depth jump": (
+        {"README.md": "# ML\n", "bad.puml": "@startmindmap\n* A\n** B\n**** D\n@endmindmap\n"},
+        "bad/bad.puml:4: the level jumps from 2 to 4",
+    ),
+    "include": (
+        {"README.md": "# ML\n", "bad.puml": "@startmindmap\n!include x.puml\n* A\n@endmindmap"},
+        "bad/bad.puml:2: “!include x.puml”: includes are not followed",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD, ids=list(BAD))
+def test_bad_track_folder_is_one_line_error_and_changes_nothing(db, tmp_path, track, case):
+    files, message = BAD[case]
+    write(tmp_path / "good", {"README.md": "# Good\n", "good.puml": DIAGRAM})
+    write(tmp_path / "bad", files)
+    before = list(Topic.objects.values_list("id", "title", "retired"))
+    with pytest.raises(CommandError) as error:
+        run(str(tmp_path))
+    text = str(error.value)
+    assert "\n" not in text
+    assert text.startswith(str(tmp_path) + "/")
+    assert message in text
+    assert not Track.objects.filter(slug="good").exists()
+    assert list(Topic.objects.values_list("id", "title", "retired")) == before
+
+
+def test_file_over_the_limit_is_refused_before_reading(db, tmp_path):
+    folder = write(tmp_path / "big", {"README.md": "# Big\n"})
+    with open(folder / "big.puml", "wb") as handle:
+        handle.truncate(10 * 1024 * 1024)
+    with pytest.raises(CommandError, match=r"big/big.puml: the file is larger than 2 MB"):
+        run(str(folder))
+    assert not Track.objects.exists()
+
+
+def test_path_that_does_not_exist_is_an_error(db, tmp_path):
+    with pytest.raises(CommandError, match="no such file or folder"):
+        run(str(tmp_path / "nothing"))
+
+
+def test_folder_with_no_track_is_an_error(db, tmp_path):
+    write(tmp_path, {"notes.txt": "hello"})
+    with pytest.raises(CommandError, match="no track found"):
+        run(str(tmp_path))
+
+
+# --- after the import --------------------------------------------------------------------
+
+
+def test_diagram_is_refreshed_once_the_import_commits(
+    db, mle_folder, monkeypatch, django_capture_on_commit_callbacks
+):
+    refreshed = []
+    monkeypatch.setattr("tracks.diagrams.refresh_track_diagram", refreshed.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        run(str(mle_folder))
+        assert refreshed == []
+    assert [track.slug for track in refreshed] == ["mle"]
+
+
+def test_a_failing_diagram_refresh_does_not_fail_the_import(
+    db, mle_folder, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(track):
+        raise RuntimeError("renderer exploded")
+
+    monkeypatch.setattr("tracks.diagrams.refresh_track_diagram", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        run(str(mle_folder))
+    assert Topic.objects.filter(track__slug="mle").count() == 6
+
+
+def test_dry_run_does_not_refresh_diagrams(
+    db, mle_folder, monkeypatch, django_capture_on_commit_callbacks
+):
+    refreshed = []
+    monkeypatch.setattr("tracks.diagrams.refresh_track_diagram", refreshed.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        run(str(mle_folder), "--dry-run")
+    assert refreshed == []
+
+
+SHIPPED = ["engenharia-de-machine-learning", "engenharia-de-dados", "ciencia-de-dados"]
+
+
+@pytest.mark.skipif(
+    not all((CONTENT / slug / "README.md").exists() for slug in SHIPPED),
+    reason="the shipped tracks are not in tracks/content yet",
+)
+def test_shipped_tracks_import_cleanly(db):
+    output = run(str(CONTENT), "--strict")
+    assert "warning:" not in output
+    counts = sorted(
+        (Topic.objects.filter(track__slug=slug).count() for slug in SHIPPED), reverse=True
+    )
+    assert counts[0] >= 60 and counts[1] >= 40 and counts[2] >= 40
+    for slug in SHIPPED:
+        track = Track.objects.get(slug=slug)
+        assert track.behaviours.exists()
+        assert track.related.exists()
