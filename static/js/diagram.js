@@ -26,6 +26,16 @@
   }
 
   toolbar.hidden = false;
+  // Open at a size where the titles can be read (at least 3/4 of PlantUML's own), centred
+  // on the root; "Fit" shows the whole map.
+  const readable = (naturalWidth * 0.75) / viewport.clientWidth;
+  if (readable > 1) {
+    setZoom(readable);
+    viewport.scrollTo(
+      (viewport.scrollWidth - viewport.clientWidth) / 2,
+      (viewport.scrollHeight - viewport.clientHeight) / 2
+    );
+  }
   toolbar.addEventListener("click", function (event) {
     const button = event.target.closest("button[data-zoom]");
     if (!button) return;

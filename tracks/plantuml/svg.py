@@ -90,8 +90,14 @@ def _styles_to_attributes(element: ET.Element) -> None:
 
 
 def _unlink(link: ET.Element) -> list[ET.Element]:
-    """The children of one of PlantUML's per-word links, drawn as plain text."""
-    children = list(link)
+    """The children of one of PlantUML's per-word links, drawn as plain text.
+
+    The spaces between words are <text> elements of their own; they draw nothing and make up
+    a good part of a large diagram, so they go.
+    """
+    children = [
+        child for child in link if _local(child.tag) != "text" or "".join(child.itertext()).strip()
+    ]
     for child in children:
         for el in child.iter():
             # PlantUML paints link text blue and underlined; the node is the link now.
