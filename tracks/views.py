@@ -1,13 +1,211 @@
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Curator pages: the track list, importing track files (preview first), exporting a track."""
 
+from __future__ import annotations
+
+import base64
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from .exporter import export_zip
+from .importer import (
+    DIAGRAM_SUFFIXES,
+    MAX_FILE_BYTES,
+    MAX_ZIP_BYTES,
+    README,
+    TEXT_FILE,
+    MemorySource,
+    Source,
+    TrackFileError,
+    TrackPlan,
+    TrackResult,
+    apply_plans,
+    plan_tracks,
+    sources_from_uploads,
+    sources_from_zip,
+)
 from .models import Track
 
+PAYLOAD_SALT = "tracks.import-upload"
+PAYLOAD_MAX_AGE = 60 * 60
 
-@staff_member_required
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log in first; then curators only (403 for everyone else)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class ImportForm(forms.Form):
+    archive = forms.FileField(
+        label=gettext_lazy("Track folder as a .zip"),
+        required=False,
+        help_text=gettext_lazy("One track folder, or a folder of track folders."),
+    )
+    diagram = forms.FileField(label=gettext_lazy("Or a .puml diagram"), required=False)
+    readme = forms.FileField(label=gettext_lazy("README.md (optional)"), required=False)
+    texto = forms.FileField(label=gettext_lazy("trilha-texto.md (optional)"), required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        archive, diagram = data.get("archive"), data.get("diagram")
+        if bool(archive) == bool(diagram):
+            raise forms.ValidationError(_("Choose a .zip or a .puml diagram (not both)."))
+        if archive and not archive.name.lower().endswith(".zip"):
+            self.add_error("archive", _("This is not a .zip file."))
+        if archive and archive.size > MAX_ZIP_BYTES:
+            self.add_error("archive", _("The archive is too large."))
+        if diagram and not diagram.name.lower().endswith(DIAGRAM_SUFFIXES):
+            self.add_error("diagram", _("This is not a .puml file."))
+        for name in ("diagram", "readme", "texto"):
+            upload = data.get(name)
+            if upload and upload.size > MAX_FILE_BYTES:
+                self.add_error(
+                    name,
+                    _("The file is larger than %(limit)d MB.")
+                    % {"limit": MAX_FILE_BYTES // (1024 * 1024)},
+                )
+        return data
+
+    def sources(self) -> list[Source]:
+        data = self.cleaned_data
+        if data.get("archive"):
+            return sources_from_zip(data["archive"].read(), data["archive"].name)
+        diagram = data["diagram"]
+        files = {PurePosixPath(diagram.name).name: diagram.read()}
+        if data.get("readme"):
+            files[README] = data["readme"].read()
+        if data.get("texto"):
+            files[TEXT_FILE] = data["texto"].read()
+        return sources_from_uploads(files)
+
+
+@dataclass
+class OutlineNode:
+    title: str
+    children: list[OutlineNode] = field(default_factory=list)
+
+
+def outline(plan: TrackPlan) -> list[OutlineNode]:
+    roots: list[OutlineNode] = []
+    path: list[OutlineNode] = []
+    for topic in plan.topics:
+        node = OutlineNode(topic.title)
+        del path[topic.depth :]
+        (path[-1].children if path else roots).append(node)
+        path.append(node)
+    return roots
+
+
+def _payload(sources: list[Source]) -> str:
+    """The files the import needs, signed, so that "Import" needs no second upload."""
+    files = {}
+    for source in sources:
+        prefix = f"{source.name}/" if source.name else ""
+        for name in source.files():
+            base = PurePosixPath(name).name
+            wanted = base in (README, TEXT_FILE) or base.lower().endswith(DIAGRAM_SUFFIXES)
+            if wanted and source.size(name) <= MAX_FILE_BYTES:
+                files[prefix + name] = base64.b64encode(source.read_bytes(name)).decode()
+    folders = sorted({source.name for source in sources})
+    return signing.dumps({"files": files, "folders": folders}, salt=PAYLOAD_SALT, compress=True)
+
+
+def _sources_from_payload(payload: str) -> list[Source]:
+    data = signing.loads(payload, salt=PAYLOAD_SALT, max_age=PAYLOAD_MAX_AGE)
+    files = {name: base64.b64decode(content) for name, content in data["files"].items()}
+    root = MemorySource(files)
+    if data["folders"] == [""]:
+        return [root]
+    by_name = {source.name: source for source in root.subfolders()}
+    return [by_name[name] for name in data["folders"] if name in by_name]
+
+
+def _preview_results(plans: list[TrackPlan]) -> list[TrackResult]:
+    """What the import would do, found by doing it and rolling it back."""
+    with transaction.atomic():
+        results = apply_plans(plans)
+        transaction.set_rollback(True)
+    return results
+
+
 @require_GET
+@staff_required
 def curate_index(request: HttpRequest) -> HttpResponse:
     tracks = Track.objects.order_by("title")
-    return render(request, "tracks/curate.html", {"tracks": tracks})
+    return render(request, "tracks/curate.html", {"tracks": tracks, "form": ImportForm()})
+
+
+@require_POST
+@staff_required
+def import_preview(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST, request.FILES)
+    context: dict[str, object] = {"form": form}
+    if form.is_valid():
+        try:
+            sources = form.sources()
+            plans = plan_tracks(sources)
+        except TrackFileError as error:
+            context["error"] = str(error)
+        else:
+            results = _preview_results(plans)
+            context["previews"] = [
+                {"plan": plan, "result": result, "outline": outline(plan)}
+                for plan, result in zip(plans, results, strict=True)
+            ]
+            context["payload"] = _payload(sources)
+    template = "tracks/curate_preview.html"
+    if request.htmx:
+        template += "#preview"
+    # htmx swaps only successful responses; a full page says "bad request" properly.
+    status = 200 if "previews" in context or request.htmx else 400
+    return render(request, template, context, status=status)
+
+
+@require_POST
+@staff_required
+def import_tracks(request: HttpRequest) -> HttpResponse:
+    try:
+        plans = plan_tracks(_sources_from_payload(request.POST.get("payload", "")))
+        results = apply_plans(plans)
+    except signing.BadSignature:
+        messages.error(request, _("The preview has expired; upload the files again."))
+    except TrackFileError as error:
+        messages.error(request, str(error))
+    else:
+        for result in results:
+            messages.success(request, result.summary())
+    url = redirect("tracks:curate").url
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@require_GET
+@staff_required
+def export_track(request: HttpRequest, slug: str) -> HttpResponse:
+    track = get_object_or_404(Track, slug=slug)
+    response = HttpResponse(export_zip(track), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{track.slug}.zip"'
+    return response

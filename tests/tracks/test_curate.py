@@ -1,0 +1,229 @@
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from tracks.models import Topic, Track
+
+DIAGRAM = "@startmindmap\n* Data\n** SQL\n*** Joins\nleft side\n** Python\n@endmindmap\n"
+README = "# Data\n\nAll about data.\n\n## Comportamentos esperados\n\n- Be careful\n"
+TEXTO = "# Data {#data}\n\n## SQL {#sql}\n\n- [Docs](https://www.postgresql.org/docs/)\n"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def zip_of(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def track_zip() -> SimpleUploadedFile:
+    data = zip_of(
+        {"data/README.md": README, "data/data.puml": DIAGRAM, "data/trilha-texto.md": TEXTO}
+    )
+    return SimpleUploadedFile("data.zip", data, content_type="application/zip")
+
+
+def payload_of(html: str) -> str:
+    return re.search(r'name="payload" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def test_curate_page_lists_tracks_with_export_links_and_the_upload_form(curator_client, track):
+    response = curator_client.get(reverse("tracks:curate"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="/curate/ml/export/"' in html
+    assert 'enctype="multipart/form-data"' in html
+    assert 'hx-post="/curate/import/preview/"' in html
+
+
+def test_preview_of_a_zip_shows_outline_and_report_and_writes_nothing(
+    curator_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A new track." in html
+    assert "4 topics" in html
+    assert "4 created, 0 updated, 0 retired" in html
+    assert "1 resource," in html
+    tree = html[html.index('class="outline-tree"') :]
+    assert tree.index("Data") < tree.index("SQL") < tree.index("Joins") < tree.index("Python")
+    assert 'name="payload"' in html
+    assert not Track.objects.exists()
+    assert not Topic.objects.exists()
+    assert callbacks == []
+
+
+def test_preview_as_htmx_is_a_partial(curator_client):
+    response = curator_client.post(
+        reverse("tracks:import-preview"), {"archive": track_zip()}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert "4 topics" in html
+
+
+def test_preview_of_a_puml_with_readme_and_texto(curator_client):
+    response = curator_client.post(
+        reverse("tracks:import-preview"),
+        {
+            "diagram": SimpleUploadedFile("data.puml", DIAGRAM.encode()),
+            "readme": SimpleUploadedFile("README.md", README.encode()),
+            "texto": SimpleUploadedFile("trilha-texto.md", TEXTO.encode()),
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "1 expected behaviour." in html
+    assert "1 resource," in html
+
+
+def test_preview_reports_unmatched_entries(curator_client):
+    response = curator_client.post(
+        reverse("tracks:import-preview"),
+        {
+            "diagram": SimpleUploadedFile("data.puml", DIAGRAM.encode()),
+            "texto": SimpleUploadedFile("trilha-texto.md", b"# Data\n\n## Spark\n"),
+        },
+    )
+    assert "trilha-texto.md:3: “Spark” matches no node" in response.content.decode()
+
+
+def test_preview_of_a_broken_diagram_shows_file_line_and_reason(curator_client):
+    broken = SimpleUploadedFile("data.puml", b"@startmindmap\n* A\n*** C\n@endmindmap\n")
+    response = curator_client.post(reverse("tracks:import-preview"), {"diagram": broken})
+    assert response.status_code == 400
+    assert "data.puml:3: the level jumps from 1 to 3" in response.content.decode()
+    assert 'name="payload"' not in response.content.decode()
+
+
+def test_preview_error_as_htmx_is_swappable(curator_client):
+    broken = SimpleUploadedFile("data.puml", b"\x00\x01binary")
+    response = curator_client.post(
+        reverse("tracks:import-preview"), {"diagram": broken}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "data.puml: a binary file" in response.content.decode()
+
+
+def test_preview_needs_a_zip_or_a_diagram(curator_client):
+    response = curator_client.post(
+        reverse("tracks:import-preview"),
+        {"readme": SimpleUploadedFile("README.md", README.encode())},
+    )
+    assert response.status_code == 400
+    assert "Choose a .zip or a .puml diagram" in response.content.decode()
+
+
+def test_import_after_preview_writes_the_track_and_redirects(curator_client):
+    preview = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
+    response = curator_client.post(
+        reverse("tracks:import"), {"payload": payload_of(preview.content.decode())}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("tracks:curate")
+    track = Track.objects.get(slug="data")
+    assert track.title == "Data"
+    assert Topic.objects.get(track=track, key="sql").resources.count() == 1
+    page = curator_client.get(response["Location"]).content.decode()
+    assert "data: Data — 4 topics (4 created" in page
+
+
+def test_import_as_htmx_redirects_the_browser(curator_client):
+    preview = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
+    response = curator_client.post(
+        reverse("tracks:import"),
+        {"payload": payload_of(preview.content.decode())},
+        headers={"HX-Request": "true"},
+    )
+    assert response["HX-Redirect"] == reverse("tracks:curate")
+    assert Track.objects.filter(slug="data").exists()
+
+
+def test_tampered_payload_imports_nothing(curator_client):
+    preview = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
+    payload = payload_of(preview.content.decode())
+    response = curator_client.post(reverse("tracks:import"), {"payload": payload[:-3] + "abc"})
+    assert response.status_code == 302
+    assert not Track.objects.exists()
+    assert "upload the files again" in curator_client.get(reverse("tracks:curate")).content.decode()
+
+
+def test_export_downloads_a_zip_that_imports_back_unchanged(curator_client, track):
+    response = curator_client.get(reverse("tracks:export", args=["ml"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert 'filename="ml.zip"' in response["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(archive.namelist()) == ["ml/README.md", "ml/ml.puml", "ml/trilha-texto.md"]
+
+    upload = SimpleUploadedFile("ml.zip", response.content, content_type="application/zip")
+    preview = curator_client.post(reverse("tracks:import-preview"), {"archive": upload})
+    assert "Updates the existing track." in preview.content.decode()
+    assert "0 created" in preview.content.decode()
+
+
+def test_export_of_unknown_track_is_404(curator_client):
+    assert curator_client.get(reverse("tracks:export", args=["nope"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "args"),
+    [
+        ("get", "tracks:curate", []),
+        ("post", "tracks:import-preview", []),
+        ("post", "tracks:import", []),
+        ("get", "tracks:export", ["ml"]),
+    ],
+)
+def test_it_checks_staff(client, charlie, track, method, name, args):
+    url = reverse(name, args=args)
+    anonymous = getattr(client, method)(url)
+    assert anonymous.status_code == 302
+    assert reverse("account_login") in anonymous["Location"]
+    client.force_login(charlie)
+    assert getattr(client, method)(url).status_code == 403
+    assert Track.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "args"),
+    [
+        ("post", "tracks:curate", []),
+        ("get", "tracks:import-preview", []),
+        ("get", "tracks:import", []),
+        ("post", "tracks:export", ["ml"]),
+    ],
+)
+def test_wrong_method_is_405(curator_client, track, method, name, args):
+    assert getattr(curator_client, method)(reverse(name, args=args)).status_code == 405
+
+
+def test_curate_pages_have_one_h1(curator_client, track):
+    pages = [
+        curator_client.get(reverse("tracks:curate")),
+        curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()}),
+    ]
+    for page in pages:
+        assert len(re.findall(r"<h1[\s>]", page.content.decode())) == 1
