@@ -50,7 +50,7 @@ def render_svg(source: str, base_url: str | None = None, timeout: float | None =
         response, content = client.http.request(client.get_url(source), **client.request_opts)
     except (OSError, httplib2.HttpLib2Error) as error:
         # Raw socket errors (ConnectionRefusedError, timeouts) come through httplib2 as is.
-        logger.warning("PlantUML at %s cannot be reached: %s", endpoint, error)
+        logger.info("PlantUML at %s cannot be reached: %s", endpoint, error)
         raise RenderError(
             _("The PlantUML server cannot be reached (%(error)s).") % {"error": error}
         ) from error
