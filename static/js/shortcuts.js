@@ -35,11 +35,13 @@
   // A topic opened into the side panel takes the focus, so that keyboard and screen reader
   // users land on what they asked for (on a narrow screen the panel is far from the outline).
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.target && event.detail.target.id === "topic-panel") {
-      var title = document.getElementById("topic-title");
-      if (title) {
-        title.focus();
-      }
+    var panel = event.detail.target;
+    if (!panel || panel.id !== "topic-panel" || panel.contains(document.activeElement)) {
+      return; // htmx already kept the focus inside the panel (a shortcut was used)
+    }
+    var title = document.getElementById("topic-title");
+    if (title) {
+      title.focus();
     }
   });
 })();
