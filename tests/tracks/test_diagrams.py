@@ -235,9 +235,8 @@ def test_track_renders_with_every_node_wrapped_as_one_link(track, plantuml):
     track.refresh_from_db()
     svg = track.diagram.svg
     assert track.diagram_error == ""
-    assert sorted(topic_groups(svg)) == sorted(
-        ["ml", "basics", "python", "statistics", "serving", "apis", "batch"]
-    )
+    # In outline order, which is the order Tab visits them.
+    assert topic_groups(svg) == ["ml", "basics", "python", "statistics", "serving", "apis", "batch"]
     assert svg.count('class="topic-link"') == 7
     assert '<a href="/tracks/ml/t/python/" class="topic-link" aria-label="Python">' in svg
     assert "<title>Python</title>" in svg

@@ -24,7 +24,7 @@ ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
 
 # Bumped whenever the output of `annotate` changes, so stored diagrams are made again.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 
 # What a node draws after its box besides links; anything else (the lines between nodes)
 # ends the node before it.
@@ -108,23 +108,21 @@ def _unlink(link: ET.Element) -> list[ET.Element]:
     return children
 
 
-def _group_nodes(children: list[ET.Element]) -> tuple[list[_Node], list[object]]:
-    """Split the drawing into nodes; return them and the new child list (nodes as markers)."""
+def _group_nodes(children: list[ET.Element]) -> tuple[list[_Node], list[ET.Element]]:
+    """Split the drawing into its nodes and everything else (the lines between nodes)."""
     nodes: list[_Node] = []
-    layout: list[object] = []
+    lines: list[ET.Element] = []
     current: _Node | None = None
     for el in children:
         tag = _local(el.tag)
         if tag == "rect":
             current = _Node(elements=[el])
             nodes.append(current)
-            layout.append(current)
         elif tag == "a":
             href = _href(el)
             if current is None or (current.href is not None and current.href != href):
                 current = _Node()
                 nodes.append(current)
-                layout.append(current)
             current.href = href
             current.elements.extend(_unlink(el))
         elif tag in _NODE_CONTENT and current is not None:
@@ -133,17 +131,17 @@ def _group_nodes(children: list[ET.Element]) -> tuple[list[_Node], list[object]]
             # Text outside any box and link: a node that cannot be tied to a topic.
             current = _Node(elements=[el])
             nodes.append(current)
-            layout.append(current)
         else:
             current = None
-            layout.append(el)
-    return nodes, layout
+            lines.append(el)
+    return nodes, lines
 
 
 def annotate(svg: str, topics: dict[str, tuple[str, str]]) -> str:
     """Wrap every node of `svg` in a link to its topic.
 
-    `topics` maps each topic URL to (key, title). Raises UnmatchedNodeError when a node has
+    `topics` maps each topic URL to (key, title), in the order the nodes should take in
+    the document (and so for the keyboard). Raises UnmatchedNodeError when a node has
     no topic, a topic has no node, or a topic has several nodes: a diagram that cannot be
     highlighted completely is never stored.
     """
@@ -157,7 +155,7 @@ def annotate(svg: str, topics: dict[str, tuple[str, str]]) -> str:
     if drawing is None:
         raise UnmatchedNodeError(_("The SVG has no drawing."))
     _styles_to_attributes(root)
-    nodes, layout = _group_nodes(list(drawing))
+    nodes, lines = _group_nodes(list(drawing))
 
     problems: list[str] = []
     seen: set[str] = set()
@@ -176,13 +174,13 @@ def annotate(svg: str, topics: dict[str, tuple[str, str]]) -> str:
     if problems:
         raise UnmatchedNodeError("; ".join(problems))
 
+    # The lines first, then the nodes in the order of `topics` (the outline's): Tab walks the
+    # tree as a reader would, and boxes are painted over the ends of the lines.
     for child in list(drawing):
         drawing.remove(child)
-    for item in layout:
-        if isinstance(item, _Node):
-            drawing.append(_wrap(item, *topics[item.href]))
-        else:
-            drawing.append(item)
+    drawing.extend(lines)
+    by_url = {node.href: node for node in nodes}
+    drawing.extend(_wrap(by_url[url], key, title) for url, (key, title) in topics.items())
     for name in _ROOT_ATTRIBUTES_DROPPED:
         root.attrib.pop(name, None)
     root.set("class", "diagram-svg")
