@@ -242,11 +242,15 @@ def _track_folders(source: Source) -> list[Source]:
         return [source]
     if source.has(README) and _readme_diagram(source):
         return [source]
-    folders = [folder for folder in source.subfolders() if _looks_like_track(folder)]
+    subfolders = source.subfolders()
+    folders = [folder for folder in subfolders if _looks_like_track(folder)]
     if folders:
         return folders
     if source.has(README):
         return [source]  # a track folder without its diagram: reported when read
+    if len(subfolders) == 1 and not _top_level(source):
+        # One folder wrapping everything, as archives of a folder usually are.
+        return _track_folders(subfolders[0])
     raise TrackFileError(
         _("%(path)s: no track found (a folder with README.md and a .puml diagram)")
         % {"path": source.label or "."}

@@ -1,4 +1,5 @@
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,30 @@ def test_folder_of_folders_imports_all_and_links_related_tracks(db, tmp_path):
     assert list(data.related.values_list("slug", flat=True)) == ["ml"]
     assert list(Track.objects.get(slug="ml").related.values_list("slug", flat=True)) == ["data"]
     assert "data/README.md:7: the related track “nowhere” does not exist" in output
+
+
+def test_zip_of_a_folder_of_folders_imports_every_track(db, tmp_path):
+    archive = tmp_path / "tracks.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("content/ml/README.md", "# ML\n\n## See also\n\n- [D](../data/README.md)\n")
+        bundle.writestr("content/ml/ml.puml", DIAGRAM)
+        bundle.writestr("content/data/README.md", "# Data\n")
+        bundle.writestr("content/data/data.puml", "@startmindmap\n* Data\n@endmindmap\n")
+        bundle.writestr("__MACOSX/content/._ml", "junk")
+    run(str(archive))
+    assert sorted(Track.objects.values_list("slug", flat=True)) == ["data", "ml"]
+    assert list(Track.objects.get(slug="ml").related.values_list("slug", flat=True)) == ["data"]
+
+
+def test_link_removed_from_the_readme_unlinks_the_tracks(db, tmp_path, track):
+    readme = "# Data\n\n## See also\n\n- [ML](../ml/README.md)\n"
+    folder = write(tmp_path / "data", {"README.md": readme, "data.puml": DIAGRAM})
+    run(str(folder))
+    assert Track.objects.get(slug="data").related.count() == 1
+    write(folder, {"README.md": "# Data\n"})
+    run(str(folder))
+    assert not Track.objects.get(slug="data").related.exists()
+    assert not track.related.exists()
 
 
 def test_related_track_imported_earlier_is_linked(db, tmp_path, track):
