@@ -11,10 +11,10 @@ from django.utils.translation import ngettext
 from .stats import WeekCount
 
 WIDTH = 640
-HEIGHT = 200
-LEFT = 32  # room for the y-axis labels
-BOTTOM = 24  # room for the month labels
-TOP = 8
+HEIGHT = 220
+LEFT = 44  # room for the y-axis labels
+BOTTOM = 30  # room for the month labels
+TOP = 14
 
 
 def _axis_max(highest: int) -> int:
@@ -58,7 +58,7 @@ def weekly_chart_svg(weeks: list[WeekCount], chart_id: str = "weekly-chart") -> 
     gridlines = []
     for value in (0, top // 2, top):
         y = TOP + plot_height - plot_height * value / top
-        gridlines.append((LEFT, f"{y:.1f}", WIDTH, f"{y:.1f}", LEFT - 6, f"{y + 4:.1f}", value))
+        gridlines.append((LEFT, f"{y:.1f}", WIDTH, f"{y:.1f}", LEFT - 6, f"{y + 6:.1f}", value))
 
     bars = []
     month_labels = []
