@@ -231,6 +231,14 @@ def test_delete_account_needs_a_signed_in_user(client, db):
     assert response["Location"].startswith("/accounts/login/")
 
 
+def test_delete_account_page_warns_and_offers_the_export_first(client, alice):
+    client.force_login(alice)
+    html = client.get("/me/delete/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "It cannot be undone." in html
+    assert 'href="/me/export.json"' in html
+    assert User.objects.filter(username="alice").exists()
+
+
 def test_delete_account_refuses_a_wrong_confirmation(client, alice):
     client.force_login(alice)
     response = client.post("/me/delete/", {"confirmation": "bob"}, HTTP_ACCEPT_LANGUAGE="en")
