@@ -6,10 +6,11 @@ See docs/track-format.md. Readers never raise on content they do not recognise: 
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -131,6 +132,13 @@ def _section_name(line: str) -> str | None:
     return None
 
 
+def _is_section(line: str) -> bool:
+    name = _section_name(line)
+    return name is not None and (
+        name in BEHAVIOUR_SECTIONS or name in SEE_ALSO_SECTIONS or name in TRACK_SECTIONS
+    )
+
+
 def _markdown_link(text: str, start: int) -> tuple[str, str, int] | None:
     """`[title](url)` at `start`: (title, url, end). URLs may hold balanced parentheses."""
     if not text.startswith("[", start):
@@ -221,7 +229,7 @@ def parse_readme(text: str, filename: str = "README.md") -> Readme:
                 section = "track"
             continue
         if section == "description":
-            description.append(line)
+            description.append(line if fenced else _unescape(line, _is_section))
             _collect_related(line, number, readme)
         elif section == "behaviours":
             _collect_behaviour(line, number, behaviour_lines, readme, filename)
@@ -274,7 +282,7 @@ def write_readme(
     """README.md in canonical form. `related` holds (slug, title) pairs."""
     english = language.lower().startswith("en")
     parts = [f"# {one_line(title)}"]
-    description = normalize_block(description)
+    description = _escape_block(description, _is_section)
     if description:
         parts.append(description)
     behaviours = [one_line(text) for text in behaviours if one_line(text)]
@@ -424,7 +432,7 @@ def parse_trilha_texto(
                 else:
                     current.resources.append(resource)
                 continue
-            line = _unescape(line, known)
+            line = _unescape(line, functools.partial(_is_structural, titles=known))
         if current is None:
             if line.strip() and not stray_line:
                 stray_line = number
@@ -486,23 +494,38 @@ def _entry_from_line(
     return entry
 
 
-def _unescape(line: str, known: set[str]) -> str:
-    match = re.match(r"^([ \t]*)\\([#\-*+]|\d)", line)
-    if match:
-        candidate = match.group(1) + line[match.end(1) + 1 :]
-        if _is_structural(candidate, known):
-            return candidate
+def _needs_escape(line: str, special: Callable[[str], bool]) -> bool:
+    """Would the reader take this text line for something else (a fence, structure, or an
+    escaped one of those)?"""
+    stripped = line.lstrip()
+    if _FENCE.match(stripped) or special(line):
+        return True
+    return stripped.startswith("\\") and _needs_escape(stripped[1:], special)
+
+
+def _unescape(line: str, special: Callable[[str], bool]) -> str:
+    stripped = line.lstrip()
+    if stripped.startswith("\\") and _needs_escape(stripped[1:], special):
+        return line[: len(line) - len(stripped)] + stripped[1:]
     return line
 
 
-def _escape_description(text: str, titles: set[str]) -> str:
-    lines = []
-    for line in normalize_block(text).split("\n"):
-        if _is_structural(line, titles):
+def _escape_block(text: str, special: Callable[[str], bool]) -> str:
+    """Escape (with a leading backslash) the lines the reader would take for structure,
+    outside code fences. An unclosed fence is escaped too, or it would swallow the rest."""
+    lines = normalize_block(text).split("\n")
+    fences = [index for index, line in enumerate(lines) if _FENCE.match(line)]
+    unclosed = fences[-1] if len(fences) % 2 else None
+    fenced = False
+    escaped = []
+    for index, line in enumerate(lines):
+        if index == unclosed or (not fenced and _needs_escape(line, special)):
             stripped = line.lstrip()
             line = line[: len(line) - len(stripped)] + "\\" + stripped
-        lines.append(line)
-    return "\n".join(lines)
+        elif _FENCE.match(line):
+            fenced = not fenced
+        escaped.append(line)
+    return "\n".join(escaped)
 
 
 @dataclass
@@ -521,7 +544,9 @@ def write_trilha_texto(topics: Iterable[TopicText]) -> str:
     parts = []
     for topic in topics:
         block = [f"{'#' * min(topic.depth + 1, 6)} {one_line(topic.title)} {{#{topic.key}}}"]
-        description = _escape_description(topic.description, titles)
+        description = _escape_block(
+            topic.description, functools.partial(_is_structural, titles=titles)
+        )
         if description:
             block.append(description)
         if topic.resources:

@@ -111,6 +111,21 @@ def test_awkward_content_survives_the_round_trip(db, tmp_path, track):
     assert Topic.objects.get(key="statistics").description == ""
 
 
+def test_text_that_looks_like_structure_survives_the_round_trip(db, tmp_path, track):
+    description = "Intro.\n\n## Trilha\n\n<b>Comportamentos esperados</b>\n\n\\```"
+    Track.objects.filter(pk=track.pk).update(description=description)
+    ExpectedBehaviour.objects.create(track=track, text="Be curious", order=0)
+    Topic.objects.filter(key="python").update(description="Open fence:\n```\n# not a topic")
+    Topic.objects.filter(key="apis").update(description="```\n## Basics {#basics}\n```")
+    reimport_and_compare("ml", tmp_path)
+    track.refresh_from_db()
+    assert track.description == description
+    assert list(track.behaviours.values_list("text", flat=True)) == ["Be curious"]
+    assert Topic.objects.get(key="python").description == "Open fence:\n```\n# not a topic"
+    assert Topic.objects.get(key="apis").description == "```\n## Basics {#basics}\n```"
+    assert Topic.objects.get(key="apis").resources.count() == 1
+
+
 def test_retired_topics_are_not_exported(db, tmp_path, track):
     Topic.objects.filter(key="batch").update(retired=True)
     files = export("ml", tmp_path)

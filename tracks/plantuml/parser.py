@@ -166,7 +166,7 @@ _START = re.compile(r"^@start(\w+)\b", re.IGNORECASE)
 _END = re.compile(r"^@end(\w+)\b", re.IGNORECASE)
 _NODE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[*#]+|[+-]+)"
-    r"(?P<colour>\[#[^\]\s]+\])?"
+    r"(?P<colour>\[#\w+\])?"
     r"(?P<code>\([\w]+\))?"
     r"(?P<flags>[_<>]{0,2})"
     r"(?P<rest>.*)$"

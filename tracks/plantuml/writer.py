@@ -8,7 +8,7 @@ from typing import Protocol
 
 from .parser import escape_label
 
-_COLOUR = re.compile(r"^#?[A-Za-z0-9]+$")
+_COLOUR = re.compile(r"^#?\w+$")
 
 
 class WritableNode(Protocol):
