@@ -46,3 +46,16 @@ def test_retired_topic_is_not_found(client, track):
     Topic.objects.filter(key="batch").update(retired=True)
     assert client.get("/tracks/ml/t/batch/").status_code == 404
     assert 'data-topic="batch"' not in client.get("/tracks/ml/").content.decode()
+
+
+def test_strangers_see_the_site_layout_on_403_and_404(client, charlie, settings):
+    settings.DEBUG = False
+    client.force_login(charlie)
+    forbidden = client.get("/curate/")
+    missing = client.get("/tracks/no-such-track/")
+    assert forbidden.status_code == 403
+    assert missing.status_code == 404
+    for response in (forbidden, missing):
+        html = response.content.decode()
+        assert len(re.findall(r"<h1[\s>]", html)) == 1
+        assert 'href="/"' in html
