@@ -14,7 +14,9 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext as _
+
+# Stored in English and translated when shown, in the viewer's language.
+from django.utils.translation import gettext_noop as _
 
 from .models import Diagram, Track
 from .plantuml.renderer import RenderError, render_svg, server_version, version_of

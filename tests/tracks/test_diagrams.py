@@ -490,3 +490,12 @@ def test_docker_compose_file_validates(tmp_path):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_missing_renderer_reason_is_shown_in_the_viewers_language(client, track):
+    from tracks.diagrams import render_track_diagram
+
+    render_track_diagram(track)
+    html = client.get("/tracks/ml/", headers={"accept-language": "pt-BR"}).content.decode()
+    assert "Nenhum renderizador" in html
+    assert "No diagram renderer" not in html
