@@ -69,8 +69,8 @@ format: install
 	$(BIN)/ruff format .
 
 messages: install
-	$(PY) manage.py makemessages --locale pt_BR --ignore ".venv/*" --ignore "staticfiles/*"
-	$(PY) manage.py compilemessages --locale pt_BR
+	$(PY) manage.py makemessages --locale pt_BR --ignore ".venv/*" --ignore "staticfiles/*" --ignore "var/*"
+	$(PY) manage.py compilemessages --locale pt_BR --ignore ".venv/*"
 
 test: install plantuml-jar-if-java
 	$(BIN)/ruff check .
