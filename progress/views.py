@@ -228,26 +228,24 @@ def _summary_response(request: HttpRequest, track: Track) -> HttpResponse:
     return render(request, "progress/track_detail.html#summary", context)
 
 
-@require_POST
-def follow_track(request: HttpRequest, slug: str) -> HttpResponse:
+def _change_follow(request: HttpRequest, slug: str, change) -> HttpResponse:
     track = _get_track_or_404(request, slug)
     if not request.user.is_authenticated:
         return _login_redirect(request, track.get_absolute_url())
-    services.follow(request.user, track)
+    change(request.user, track)
     if _is_htmx(request):
         return _summary_response(request, track)
     return redirect(_next_url(request, track.get_absolute_url()))
+
+
+@require_POST
+def follow_track(request: HttpRequest, slug: str) -> HttpResponse:
+    return _change_follow(request, slug, services.follow)
 
 
 @require_POST
 def unfollow_track(request: HttpRequest, slug: str) -> HttpResponse:
-    track = _get_track_or_404(request, slug)
-    if not request.user.is_authenticated:
-        return _login_redirect(request, track.get_absolute_url())
-    services.unfollow(request.user, track)
-    if _is_htmx(request):
-        return _summary_response(request, track)
-    return redirect(_next_url(request, track.get_absolute_url()))
+    return _change_follow(request, slug, services.unfollow)
 
 
 @require_POST
