@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -14,13 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
-from tracks.models import Topic
-from tracks.tree import build_tree
-
 from .forms import DeleteAccountForm, ProfileForm
 from .middleware import remember_language
-from .models import Follow, Profile, TopicProgress
-from .stats import tally_track
+from .models import Follow, Profile
+from .stats import tally_follows
 
 
 @login_required
@@ -68,17 +63,7 @@ def public_profile(request: HttpRequest, username: str) -> HttpResponse:
         .select_related("track")
         .order_by("track__title")
     )
-    topics_by_track: dict[int, list[Topic]] = defaultdict(list)
-    topics = Topic.objects.live().filter(track__in=[follow.track_id for follow in follows])
-    for topic in topics.only("id", "track_id", "parent_id", "order"):
-        topics_by_track[topic.track_id].append(topic)
-    statuses = dict(
-        TopicProgress.objects.filter(user=user, topic__in=topics).values_list("topic_id", "status")
-    )
-    rows = []
-    for follow in follows:
-        overall, _sections = tally_track(build_tree(topics_by_track[follow.track_id]), statuses)
-        rows.append({"track": follow.track, "tally": overall})
+    rows = [{"track": item.track, "tally": item.overall} for item in tally_follows(follows)]
     return render(request, "account/public_profile.html", {"profile": profile, "rows": rows})
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -10,9 +10,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from tracks.tree import Node, walk
+from tracks.models import Topic, Track
+from tracks.tree import Node, build_tree, walk
 
-from .models import ProgressEvent, Status
+from .models import Follow, ProgressEvent, Status, TopicProgress
 
 
 @dataclass
@@ -83,6 +84,41 @@ def tally_track(roots: list[Node], statuses: dict[int, str]) -> tuple[Tally, lis
         # A track made of a single topic: that topic is all there is to do.
         overall.add(statuses.get(roots[0].topic.id))
     return overall, sections
+
+
+@dataclass
+class FollowedTrack:
+    track: Track
+    overall: Tally
+    user_id: int
+
+
+def tally_follows(follows: Sequence[Follow]) -> list[FollowedTrack]:
+    """% done of each follow's user on its track, in the order given, for any number of users
+    and tracks in two queries (topics, statuses). Each follow's `track` should be selected."""
+    track_ids = {follow.track_id for follow in follows}
+    if not track_ids:
+        return []
+    topics_by_track: dict[int, list[Topic]] = {track_id: [] for track_id in track_ids}
+    topics = Topic.objects.live().filter(track__in=track_ids)
+    for topic in topics.only("id", "track_id", "parent_id", "order"):
+        topics_by_track[topic.track_id].append(topic)
+    rows = TopicProgress.objects.filter(
+        user__in={follow.user_id for follow in follows}, topic__track__in=track_ids
+    ).values_list("user_id", "topic_id", "status")
+    statuses: dict[int, dict[int, str]] = {}
+    for user_id, topic_id, status in rows:
+        statuses.setdefault(user_id, {})[topic_id] = status
+    return [
+        FollowedTrack(
+            follow.track,
+            tally_track(
+                build_tree(topics_by_track[follow.track_id]), statuses.get(follow.user_id, {})
+            )[0],
+            follow.user_id,
+        )
+        for follow in follows
+    ]
 
 
 def count_topics(roots: list[Node]) -> int:

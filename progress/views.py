@@ -4,7 +4,9 @@ import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +29,7 @@ from .stats import (
     active_days,
     current_streak,
     highlights,
+    tally_follows,
     tally_track,
     weekly_completions,
 )
@@ -102,6 +105,11 @@ class TrackState:
 
 
 def _track_state(request: HttpRequest, track: Track) -> TrackState:
+    return user_track_state(request.user, track)
+
+
+def user_track_state(user: AbstractBaseUser | AnonymousUser, track: Track) -> TrackState:
+    """The track as `user` sees it: the signed-in visitor, or a mentee seen by their mentor."""
     topics = list(Topic.objects.for_track(track).live())
     for topic in topics:
         topic.track = track
@@ -109,12 +117,11 @@ def _track_state(request: HttpRequest, track: Track) -> TrackState:
     nodes = list(walk(roots))
     rows: dict[int, TopicProgress] = {}
     following = False
-    if request.user.is_authenticated:
+    if user.is_authenticated:
         rows = {
-            row.topic_id: row
-            for row in TopicProgress.objects.filter(user=request.user, topic__track=track)
+            row.topic_id: row for row in TopicProgress.objects.filter(user=user, topic__track=track)
         }
-        following = Follow.objects.filter(user=request.user, track=track, active=True).exists()
+        following = Follow.objects.filter(user=user, track=track, active=True).exists()
     statuses = {topic_id: row.status for topic_id, row in rows.items()}
     for node in nodes:
         node.status = statuses.get(node.topic.id, Status.TODO)
@@ -384,12 +391,6 @@ def track_notes(request: HttpRequest, slug: str) -> HttpResponse:
 # --- dashboard and export ----------------------------------------------------------------
 
 
-@dataclass
-class FollowedTrack:
-    track: Track
-    overall: Tally
-
-
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -400,21 +401,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("track")
         .order_by("track__title")
     )
-    active = [f.track for f in follows if f.active]
+    followed = tally_follows([f for f in follows if f.active])
     stopped = [f.track for f in follows if not f.active]
-
-    topics_by_track: dict[int, list[Topic]] = {track.id: [] for track in active}
-    for topic in Topic.objects.filter(track__in=active).live():
-        topics_by_track[topic.track_id].append(topic)
-    statuses = dict(
-        TopicProgress.objects.filter(user=user, topic__track__in=active).values_list(
-            "topic_id", "status"
-        )
-    )
-    followed = [
-        FollowedTrack(track, tally_track(build_tree(topics_by_track[track.id]), statuses)[0])
-        for track in active
-    ]
 
     in_progress = (
         TopicProgress.objects.filter(
