@@ -25,7 +25,6 @@
     viewport.scrollTo(left, top);
   }
 
-  toolbar.hidden = false;
   // Open at a size where the titles can be read (at least 3/4 of PlantUML's own), centred
   // on the root; "Fit" shows the whole map.
   const readable = (naturalWidth * 0.75) / viewport.clientWidth;
