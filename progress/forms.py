@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from .models import Note, Profile, TopicProgress
+from .models import Mentorship, Note, Profile, TopicProgress
 
 
 class ProfileForm(forms.ModelForm):
@@ -61,3 +63,55 @@ class NoteForm(forms.ModelForm):
         fields = ["body", "shared"]
         widgets = {"body": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"body": _("Markdown. Private unless you share it with your mentors.")}
+
+
+class InviteMentorForm(forms.Form):
+    """Who the learner asks to be their mentor: a username or an e-mail address."""
+
+    who = forms.CharField(
+        label=_("Username or e-mail"),
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, mentee: AbstractBaseUser, *args, **kwargs) -> None:
+        self.mentee = mentee
+        super().__init__(*args, **kwargs)
+
+    def clean_who(self) -> AbstractBaseUser:
+        value = self.cleaned_data["who"].strip()
+        candidates = get_user_model().objects.filter(
+            Q(username__iexact=value) | Q(email__iexact=value), is_active=True
+        )
+        # An exact username wins over a username in another case, which wins over an e-mail.
+        ranked = sorted(
+            candidates,
+            key=lambda user: (user.username != value, user.username.lower() != value.lower()),
+        )
+        if not ranked:
+            raise forms.ValidationError(
+                _("Nobody here has this username or e-mail."), code="unknown"
+            )
+        mentor = ranked[0]
+        if mentor.pk == self.mentee.pk:
+            raise forms.ValidationError(_("You cannot be your own mentor."), code="self")
+        existing = (
+            Mentorship.objects.filter(mentor=mentor, mentee=self.mentee)
+            .exclude(state=Mentorship.State.ENDED)
+            .first()
+        )
+        if existing and existing.state == Mentorship.State.ACTIVE:
+            raise forms.ValidationError(
+                _("%(name)s is already your mentor."),
+                code="active",
+                params={"name": mentor.get_username()},
+            )
+        if existing:
+            raise forms.ValidationError(
+                _("You already invited %(name)s; they have not answered yet."),
+                code="invited",
+                params={"name": mentor.get_username()},
+            )
+        return mentor

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account, views
+from . import account, mentoring, views
 
 app_name = "progress"
 
@@ -20,6 +20,13 @@ urlpatterns = [
     path("me/profile/", account.profile_edit, name="profile"),
     path("me/delete/", account.delete_account, name="delete-account"),
     path("u/<str:username>/", account.public_profile, name="public-profile"),
+    path("me/mentors/", mentoring.mentors, name="mentors"),
+    path("me/mentors/invite/", mentoring.invite_mentor, name="mentor-invite"),
+    path("mentoring/", mentoring.mentoring, name="mentoring"),
+    path("mentoring/<str:username>/<slug:slug>/", mentoring.mentee_track, name="mentee-track"),
+    path("mentorships/<int:pk>/accept/", mentoring.accept_invitation, name="mentorship-accept"),
+    path("mentorships/<int:pk>/decline/", mentoring.decline_invitation, name="mentorship-decline"),
+    path("mentorships/<int:pk>/end/", mentoring.end_mentorship, name="mentorship-end"),
     path("me/export.json", views.export_data_json, name="export-json"),
     path("me/export.csv", views.export_data_csv, name="export-csv"),
 ]

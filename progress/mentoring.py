@@ -1,0 +1,278 @@
+"""Mentors: a learner invites mentors, a mentor accepts and follows the mentee's tracks, either
+side ends it. A mentor sees statuses, history and shared notes only while the mentorship is
+active; to anybody else the mentee's pages do not exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tracks.models import Track
+from tracks.tree import Node
+
+from .forms import InviteMentorForm
+from .models import Follow, Mentorship, Note, ProgressEvent, TopicProgress
+from .stats import FollowedTrack, tally_follows
+from .views import _get_track_or_404, _is_htmx, user_track_state
+
+OPEN = [Mentorship.State.INVITED, Mentorship.State.ACTIVE]
+HISTORY_LENGTH = 20
+
+# --- access helpers ----------------------------------------------------------------------
+
+
+def _get_invitation_or_404(request: HttpRequest, pk: int) -> Mentorship:
+    """An invitation the signed-in user received and has not answered yet."""
+    return get_object_or_404(
+        Mentorship.objects.select_related("mentee"),
+        pk=pk,
+        mentor=request.user,
+        state=Mentorship.State.INVITED,
+    )
+
+
+def _get_open_mentorship_or_404(request: HttpRequest, pk: int) -> Mentorship:
+    """An invited or active mentorship the signed-in user is part of, on either side."""
+    mine = Q(mentor=request.user) | Q(mentee=request.user)
+    return get_object_or_404(
+        Mentorship.objects.filter(mine).select_related("mentor", "mentee"),
+        pk=pk,
+        state__in=OPEN,
+    )
+
+
+def _get_active_mentee_or_404(request: HttpRequest, username: str) -> AbstractBaseUser:
+    """A learner the signed-in user mentors right now; invited or ended is not enough."""
+    mentorship = get_object_or_404(
+        Mentorship.objects.active().select_related("mentee"),
+        mentor=request.user,
+        mentee__username=username,
+    )
+    return mentorship.mentee
+
+
+# --- learner side: my mentors ------------------------------------------------------------
+
+
+def _mentors_context(request: HttpRequest, form: InviteMentorForm | None = None) -> dict:
+    mentorships = list(
+        Mentorship.objects.filter(mentee=request.user, state__in=OPEN)
+        .select_related("mentor")
+        .order_by("mentor__username")
+    )
+    return {
+        "mentors": [m for m in mentorships if m.state == Mentorship.State.ACTIVE],
+        "invited": [m for m in mentorships if m.state == Mentorship.State.INVITED],
+        "form": form or InviteMentorForm(request.user),
+    }
+
+
+@login_required
+@require_GET
+def mentors(request: HttpRequest) -> HttpResponse:
+    return render(request, "progress/mentors.html", _mentors_context(request))
+
+
+@login_required
+@require_POST
+def invite_mentor(request: HttpRequest) -> HttpResponse:
+    form = InviteMentorForm(request.user, request.POST)
+    if form.is_valid():
+        mentor = form.cleaned_data["who"]
+        try:
+            with transaction.atomic():
+                Mentorship.objects.create(mentor=mentor, mentee=request.user)
+        except IntegrityError:
+            # The same invitation sent twice at once: the first one stands.
+            form.add_error("who", _("You already invited %(name)s.") % {"name": mentor})
+        else:
+            invited = _("You invited %(name)s to be your mentor.") % {"name": mentor}
+            if not _is_htmx(request):
+                messages.success(request, invited)
+                return redirect("progress:mentors")
+            context = _mentors_context(request)
+            context["invited_message"] = invited
+            return render(request, "progress/mentors.html#invite-changed", context)
+    context = _mentors_context(request, form)
+    template = "progress/mentors.html#invite" if _is_htmx(request) else "progress/mentors.html"
+    return render(request, template, context)
+
+
+# --- mentor side: mentoring --------------------------------------------------------------
+
+
+@dataclass
+class Mentee:
+    mentorship: Mentorship
+    tracks: list[FollowedTrack] = field(default_factory=list)
+
+    @property
+    def user(self) -> AbstractBaseUser:
+        return self.mentorship.mentee
+
+
+def _mentoring_context(request: HttpRequest) -> dict:
+    mentorships = list(
+        Mentorship.objects.filter(mentor=request.user, state__in=OPEN)
+        .select_related("mentee")
+        .order_by("mentee__username")
+    )
+    mentees = {m.mentee_id: Mentee(m) for m in mentorships if m.state == Mentorship.State.ACTIVE}
+    visible = Track.objects.all() if request.user.is_staff else Track.objects.published()
+    follows = (
+        Follow.objects.filter(user__in=mentees, active=True, track__in=visible)
+        .select_related("track")
+        .order_by("track__title")
+    )
+    for followed in tally_follows(list(follows)):
+        mentees[followed.user_id].tracks.append(followed)
+    return {
+        "invitations": [m for m in mentorships if m.state == Mentorship.State.INVITED],
+        "mentees": list(mentees.values()),
+        # This page already knows whether the header's "Mentoring" link applies.
+        "mentoring_nav": bool(mentorships),
+    }
+
+
+@login_required
+@require_GET
+def mentoring(request: HttpRequest) -> HttpResponse:
+    return render(request, "progress/mentoring.html", _mentoring_context(request))
+
+
+@login_required
+@require_POST
+def accept_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship = _get_invitation_or_404(request, pk)
+    mentorship.state = Mentorship.State.ACTIVE
+    mentorship.save(update_fields=["state", "updated_at"])
+    if not _is_htmx(request):
+        messages.success(
+            request, _("You are now the mentor of %(name)s.") % {"name": mentorship.mentee}
+        )
+        return redirect("progress:mentoring")
+    # The invitation's row says what happened; the mentee joins the list below it.
+    context = _mentoring_context(request)
+    context.update({"mentorship": mentorship, "outcome": "accepted"})
+    return render(request, "progress/mentoring.html#accepted", context)
+
+
+def _ended_response(request: HttpRequest, mentorship: Mentorship, outcome: str) -> HttpResponse:
+    as_mentee = mentorship.mentee_id == request.user.pk
+    if not _is_htmx(request):
+        return redirect("progress:mentors" if as_mentee else "progress:mentoring")
+    context = {"mentorship": mentorship, "outcome": outcome}
+    return render(request, "progress/_mentorship_outcome.html", context)
+
+
+@login_required
+@require_POST
+def decline_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship = _get_invitation_or_404(request, pk)
+    mentorship.state = Mentorship.State.ENDED
+    mentorship.save(update_fields=["state", "updated_at"])
+    if not _is_htmx(request):
+        declined = _("You declined the invitation of %(name)s.") % {"name": mentorship.mentee}
+        messages.success(request, declined)
+    return _ended_response(request, mentorship, "declined")
+
+
+@login_required
+@require_POST
+def end_mentorship(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship = _get_open_mentorship_or_404(request, pk)
+    was_invited = mentorship.state == Mentorship.State.INVITED
+    mentorship.state = Mentorship.State.ENDED
+    mentorship.save(update_fields=["state", "updated_at"])
+    if mentorship.mentee_id == request.user.pk:
+        outcome = "cancelled" if was_invited else "ended-by-mentee"
+    else:
+        outcome = "ended-by-mentor"
+    if not _is_htmx(request):
+        texts = {
+            "cancelled": _("You cancelled the invitation to %(name)s."),
+            "ended-by-mentee": _("%(name)s is no longer your mentor."),
+            "ended-by-mentor": _("You are no longer the mentor of %(name)s."),
+        }
+        other = mentorship.mentor if outcome != "ended-by-mentor" else mentorship.mentee
+        messages.success(request, texts[outcome] % {"name": other})
+    return _ended_response(request, mentorship, outcome)
+
+
+# --- mentor side: a mentee's track -------------------------------------------------------
+
+
+@dataclass
+class MenteeTopic:
+    """A topic of the outline as the mentor reads it: status, skip reason, shared notes."""
+
+    node: Node
+    progress: TopicProgress | None
+    notes: list[Note]
+    children: list[MenteeTopic]
+
+    @property
+    def confirmed(self) -> bool:
+        return bool(self.progress and self.progress.confirmed_by_id and self.node.status == "done")
+
+
+def _mentee_outline(
+    nodes: list[Node], rows: dict[int, TopicProgress], notes: dict[int, list[Note]]
+) -> list[MenteeTopic]:
+    return [
+        MenteeTopic(
+            node,
+            rows.get(node.topic.id),
+            notes.get(node.topic.id, []),
+            _mentee_outline(node.children, rows, notes),
+        )
+        for node in nodes
+    ]
+
+
+@login_required
+@require_GET
+def mentee_track(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    if username == request.user.get_username():
+        # A learner looking at their own mentee page wants their own track page.
+        return redirect("progress:track", slug=slug)
+    mentee = _get_active_mentee_or_404(request, username)
+    track = _get_track_or_404(request, slug)
+    state = user_track_state(mentee, track)
+    # Shared notes only, and only on the live topics the outline shows; oldest first, as
+    # the learner wrote them.
+    shared = Note.objects.filter(user=mentee, topic__track=track, topic__retired=False, shared=True)
+    notes: dict[int, list[Note]] = {}
+    for note in shared.order_by("created_at", "id"):
+        notes.setdefault(note.topic_id, []).append(note)
+    topics = {node.topic.id: node.topic for node in state.nodes}
+    history = list(
+        ProgressEvent.objects.filter(user=mentee, topic__track=track, topic__retired=False)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:HISTORY_LENGTH]
+    )
+    for event in history:
+        # The topics are already loaded with their track; no query per event.
+        event.topic = topics[event.topic_id]
+    context = {
+        "mentee": mentee,
+        "track": track,
+        "state": state,
+        "outline": _mentee_outline(state.roots, state.rows, notes),
+        "shared_count": sum(len(topic_notes) for topic_notes in notes.values()),
+        "overall": state.overall,
+        "sections": state.sections,
+        "highlights": state.highlights,
+        "history": history,
+        "mentoring_nav": True,
+    }
+    return render(request, "progress/mentee_track.html", context)
