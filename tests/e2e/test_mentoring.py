@@ -1,0 +1,102 @@
+"""Mentors in a browser: invitations and answers swap rows in place; the pages fit a phone."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from progress.models import Mentorship, Note
+from progress.services import set_status
+from tests.conftest import topic
+from tracks.diagrams import render_track_diagram
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, user, live_server) -> None:
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
+
+
+def console_errors(page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def test_learner_invites_a_mentor_without_reloading(page, live_server, alice, charlie):
+    sign_in(page, alice, live_server)
+    errors = console_errors(page)
+    page.goto("/me/mentors/")
+    page.evaluate("window.notReloaded = true")
+
+    page.get_by_label("Username or e-mail").fill("nobody")
+    page.get_by_role("button", name="Invite", exact=True).click()
+    page.get_by_text("Nobody here has this username or e-mail.").wait_for()
+    page.get_by_label("Username or e-mail").fill("charlie@example.com")
+    page.get_by_role("button", name="Invite", exact=True).click()
+
+    page.get_by_role("button", name="Cancel invitation to charlie").wait_for()
+    assert page.get_by_label("Username or e-mail").input_value() == ""
+    assert page.evaluate("window.notReloaded") is True
+    assert Mentorship.objects.get(mentee=alice).mentor == charlie
+    assert errors == []
+
+
+def test_mentor_accepts_then_stops_without_reloading(page, live_server, alice, charlie, track):
+    Mentorship.objects.create(mentor=charlie, mentee=alice)
+    set_status(alice, topic(track, "python"), "done")
+    sign_in(page, charlie, live_server)
+    errors = console_errors(page)
+    page.goto("/mentoring/")
+    page.evaluate("window.notReloaded = true")
+
+    page.get_by_role("button", name="Accept: mentor alice").click()
+    page.locator("#mentees h3", has_text="alice").wait_for()
+    assert "You are now the mentor of alice" in page.locator("main").inner_text()
+    assert "1 of 6 topics done (16%)" in page.locator("#mentees").inner_text()
+
+    page.get_by_role("button", name="Stop mentoring alice").click()
+    page.get_by_text("You are no longer the mentor of alice.").wait_for()
+    assert page.evaluate("window.notReloaded") is True
+    assert Mentorship.objects.get(mentee=alice).state == Mentorship.State.ENDED
+    assert errors == []
+
+
+@pytest.mark.parametrize("url", ["/me/mentors/", "/mentoring/"])
+def test_mentorship_pages_fit_a_phone(phone_page, live_server, alice, bob, charlie, track, url):
+    Mentorship.objects.create(mentor=charlie, mentee=alice)
+    Mentorship.objects.create(mentor=bob, mentee=charlie)
+    set_status(alice, topic(track, "python"), "done")
+    for user in (alice, bob):
+        sign_in(phone_page, user, live_server)
+        phone_page.goto(url)
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.plantuml
+def test_mentee_track_fits_a_phone_and_colours_the_diagram(
+    phone_page, live_server, alice, bob, track, plantuml
+):
+    render_track_diagram(track)
+    set_status(alice, topic(track, "python"), "done")
+    set_status(alice, topic(track, "batch"), "skipped", reason="Not for us")
+    Note.objects.create(
+        user=alice,
+        topic=topic(track, "python"),
+        body="A very long URL https://example.com/" + "x" * 120,
+        shared=True,
+    )
+    sign_in(phone_page, bob, live_server)
+    phone_page.goto("/mentoring/alice/ml/")
+
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    node_class = '.diagram g.topic[data-topic="{}"]'
+    assert "status-done" in phone_page.locator(node_class.format("python")).get_attribute("class")
+    assert "status-skipped" in phone_page.locator(node_class.format("batch")).get_attribute("class")
+    assert "status-" not in (phone_page.locator(node_class.format("apis")).get_attribute("class"))
+    assert phone_page.locator(".shared-notes .note").count() == 1
