@@ -482,3 +482,12 @@ def test_the_database_refuses_a_second_open_pair(alice, bob):
     with pytest.raises(IntegrityError), transaction.atomic():
         Mentorship.objects.create(mentor=bob, mentee=alice)
     assert Mentorship.objects.filter(state__in=OPEN_STATES).count() == 1
+
+
+def test_mentorship_pages_are_translated(client, alice, bob, invitation, settings):
+    settings.LANGUAGE_CODE = "pt-br"
+    client.force_login(alice)
+    html = client.get("/me/mentors/", HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
+    assert "<h1>Meus mentores</h1>" in html
+    assert "Encerrar a mentoria com bob" in html
+    assert "Cancelar o convite para charlie" in html
