@@ -1,31 +1,14 @@
 """Mentors in a browser: invitations and answers swap rows in place; the pages fit a phone."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from progress.models import Mentorship, Note
 from progress.services import set_status
 from tests.conftest import topic
+from tests.e2e.browser import console_errors, sign_in
 from tracks.diagrams import render_track_diagram
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user, live_server) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
-
-
-def console_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def test_learner_invites_a_mentor_without_reloading(page, live_server, alice, charlie):

@@ -1,28 +1,11 @@
 """Statuses in a browser: htmx swaps on the track page, keyboard shortcuts, narrow screens."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from progress.models import TopicProgress
+from tests.e2e.browser import console_errors, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user, live_server) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
-
-
-def console_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def test_keyboard_marks_a_topic_and_the_whole_page_follows(page, live_server, alice, track):
