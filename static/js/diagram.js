@@ -101,10 +101,7 @@
     if (!window.htmx || !panel) return;
     event.preventDefault();
     const url = link.getAttribute("href");
-    window.htmx.ajax("GET", url, { source: link, target: panel, swap: "innerHTML", push: url })
-      .then(function () {
-        panel.tabIndex = -1; // keyboard users land in the panel they opened
-        panel.focus();
-      });
+    // Once the panel settles, shortcuts.js moves the focus to the topic's title.
+    window.htmx.ajax("GET", url, { source: link, target: panel, swap: "innerHTML", push: url });
   });
 })();

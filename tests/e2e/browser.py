@@ -20,3 +20,13 @@ def console_errors(page) -> list[str]:
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+def htmx_settled(page) -> None:
+    """Wait until htmx has finished its requests and swaps.
+
+    htmx wires up swapped-in forms when the swap settles (a few milliseconds later); a click
+    before that would submit the form the plain way, with a full page load.
+    """
+    busy = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+    page.wait_for_function(f"() => !document.querySelector('{busy}')")

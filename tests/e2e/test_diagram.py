@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.e2e.browser import htmx_settled
 from tracks.diagrams import render_track_diagram
 
 pytestmark = [pytest.mark.e2e, pytest.mark.plantuml]
@@ -67,6 +68,8 @@ def test_marking_a_topic_done_recolours_its_node(page, live_server, alice, rende
     before = rect.evaluate("el => getComputedStyle(el).strokeWidth")
 
     page.locator('.diagram g.topic[data-topic="python"]').click()
+    page.locator("#status-python-done").wait_for()
+    htmx_settled(page)
     page.locator("#status-python-done").click()
     page.wait_for_function(
         "() => document.getElementById('diagram-highlights').textContent"

@@ -5,7 +5,7 @@ import pytest
 from progress.models import Mentorship, Note
 from progress.services import set_status
 from tests.conftest import topic
-from tests.e2e.browser import console_errors, sign_in
+from tests.e2e.browser import console_errors, htmx_settled, sign_in
 from tracks.diagrams import render_track_diagram
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,6 +20,7 @@ def test_learner_invites_a_mentor_without_reloading(page, live_server, alice, ch
     page.get_by_label("Username or e-mail").fill("nobody")
     page.get_by_role("button", name="Invite", exact=True).click()
     page.get_by_text("Nobody here has this username or e-mail.").wait_for()
+    htmx_settled(page)
     page.get_by_label("Username or e-mail").fill("charlie@example.com")
     page.get_by_role("button", name="Invite", exact=True).click()
 
@@ -42,6 +43,7 @@ def test_mentor_accepts_then_stops_without_reloading(page, live_server, alice, c
     page.locator("#mentees h3", has_text="alice").wait_for()
     assert "You are now the mentor of alice" in page.locator("main").inner_text()
     assert "1 of 6 topics done (16%)" in page.locator("#mentees").inner_text()
+    htmx_settled(page)
 
     page.get_by_role("button", name="Stop mentoring alice").click()
     page.get_by_text("You are no longer the mentor of alice.").wait_for()

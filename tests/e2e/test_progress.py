@@ -16,6 +16,8 @@ def test_keyboard_marks_a_topic_and_the_whole_page_follows(page, live_server, al
     page.locator("#outline-python a").click()
     page.wait_for_selector("#topic-panel #topic-title")
     assert page.locator("#topic-title").inner_text() == "Python"
+    # Once htmx has settled the panel, the focus lands on the topic's title.
+    page.wait_for_function("document.activeElement.id === 'topic-title'")
 
     page.keyboard.press("d")
     page.wait_for_selector('#status-python-done[aria-pressed="true"]')
