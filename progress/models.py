@@ -150,6 +150,8 @@ class Mentorship(models.Model):
     state = models.CharField(max_length=10, choices=State, default=State.INVITED)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the mentor last opened one of the mentee's track pages: "what changed since".
+    mentor_seen_at = models.DateTimeField(null=True, blank=True)
 
     objects = MentorshipQuerySet.as_manager()
 
