@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account, mentoring, views
+from . import account, insights, mentoring, views
 
 app_name = "progress"
 
@@ -24,9 +24,27 @@ urlpatterns = [
     path("me/mentors/invite/", mentoring.invite_mentor, name="mentor-invite"),
     path("mentoring/", mentoring.mentoring, name="mentoring"),
     path("mentoring/<str:username>/<slug:slug>/", mentoring.mentee_track, name="mentee-track"),
+    path(
+        "mentoring/<str:username>/<slug:slug>/t/<slug:key>/comments/",
+        mentoring.comment_add,
+        name="mentee-comment",
+    ),
+    path(
+        "mentoring/<str:username>/<slug:slug>/t/<slug:key>/confirm/",
+        mentoring.confirm_topic,
+        name="mentee-confirm",
+    ),
+    path(
+        "mentoring/<str:username>/<slug:slug>/t/<slug:key>/unconfirm/",
+        mentoring.unconfirm_topic,
+        name="mentee-unconfirm",
+    ),
+    path("comments/<int:pk>/delete/", mentoring.comment_delete, name="comment-delete"),
     path("mentorships/<int:pk>/accept/", mentoring.accept_invitation, name="mentorship-accept"),
     path("mentorships/<int:pk>/decline/", mentoring.decline_invitation, name="mentorship-decline"),
     path("mentorships/<int:pk>/end/", mentoring.end_mentorship, name="mentorship-end"),
     path("me/export.json", views.export_data_json, name="export-json"),
     path("me/export.csv", views.export_data_csv, name="export-csv"),
+    path("insights/<slug:slug>/", insights.insights, name="insights"),
+    path("insights/<slug:slug>/insights.csv", insights.insights_csv, name="insights-csv"),
 ]
