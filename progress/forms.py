@@ -115,3 +115,14 @@ class InviteMentorForm(forms.Form):
                 params={"name": mentor.get_username()},
             )
         return mentor
+
+
+class CommentForm(forms.Form):
+    """A mentor's comment on a mentee's topic."""
+
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Markdown."),
+    )

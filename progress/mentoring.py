@@ -9,20 +9,30 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tracks.models import Track
+from tracks.models import Topic, Track
 from tracks.tree import Node
 
-from .forms import InviteMentorForm
-from .models import Follow, Mentorship, Note, ProgressEvent, TopicProgress
+from . import services
+from .forms import CommentForm, InviteMentorForm
+from .models import Comment, Follow, Mentorship, Note, ProgressEvent, TopicProgress
 from .stats import FollowedTrack, tally_follows
-from .views import _get_track_or_404, _is_htmx, user_track_state
+from .views import (
+    TrackState,
+    _get_topic_or_404,
+    _get_track_or_404,
+    _is_htmx,
+    user_track_state,
+)
 
 OPEN = [Mentorship.State.INVITED, Mentorship.State.ACTIVE]
 HISTORY_LENGTH = 20
@@ -50,14 +60,26 @@ def _get_open_mentorship_or_404(request: HttpRequest, pk: int) -> Mentorship:
     )
 
 
-def _get_active_mentee_or_404(request: HttpRequest, username: str) -> AbstractBaseUser:
-    """A learner the signed-in user mentors right now; invited or ended is not enough."""
-    mentorship = get_object_or_404(
+def _get_active_mentorship_or_404(request: HttpRequest, username: str) -> Mentorship:
+    """The signed-in user's mentorship of a learner right now; invited or ended is not enough."""
+    return get_object_or_404(
         Mentorship.objects.active().select_related("mentee"),
         mentor=request.user,
         mentee__username=username,
     )
-    return mentorship.mentee
+
+
+def _get_own_comment_or_404(request: HttpRequest, pk: int) -> Comment:
+    """A comment the signed-in user wrote to a learner they still mentor."""
+    mentoring_now = Mentorship.objects.active().filter(
+        mentor=request.user, mentee=OuterRef("mentee")
+    )
+    return get_object_or_404(
+        Comment.objects.filter(author=request.user)
+        .filter(Exists(mentoring_now))
+        .select_related("mentee", "topic__track"),
+        pk=pk,
+    )
 
 
 # --- learner side: my mentors ------------------------------------------------------------
@@ -116,18 +138,45 @@ class Mentee:
     tracks: list[FollowedTrack] = field(default_factory=list)
 
     @property
+    def changes(self) -> int:
+        """Status changes on the mentee's followed tracks since the mentor last looked."""
+        return self.mentorship.changes
+
+    @property
     def user(self) -> AbstractBaseUser:
         return self.mentorship.mentee
 
 
+def _changes_since_last_visit(visible: models.QuerySet[Track]) -> Subquery:
+    """Per mentorship: the mentee's status changes on live topics of the visible tracks they
+    follow, since the mentor last opened one of their track pages (or since the mentorship
+    began, for a mentor who never did)."""
+    events = (
+        ProgressEvent.objects.filter(
+            user=OuterRef("mentee"),
+            created_at__gt=Coalesce(OuterRef("mentor_seen_at"), OuterRef("updated_at")),
+            topic__retired=False,
+            topic__track__in=visible,
+            topic__track__follows__user=F("user"),
+            topic__track__follows__active=True,
+        )
+        .order_by()
+        .values("user")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return Coalesce(Subquery(events), 0)
+
+
 def _mentoring_context(request: HttpRequest) -> dict:
+    visible = Track.objects.all() if request.user.is_staff else Track.objects.published()
     mentorships = list(
         Mentorship.objects.filter(mentor=request.user, state__in=OPEN)
         .select_related("mentee")
+        .annotate(changes=_changes_since_last_visit(visible))
         .order_by("mentee__username")
     )
     mentees = {m.mentee_id: Mentee(m) for m in mentorships if m.state == Mentorship.State.ACTIVE}
-    visible = Track.objects.all() if request.user.is_staff else Track.objects.published()
     follows = (
         Follow.objects.filter(user__in=mentees, active=True, track__in=visible)
         .select_related("track")
@@ -213,47 +262,72 @@ def end_mentorship(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dataclass
 class MenteeTopic:
-    """A topic of the outline as the mentor reads it: status, skip reason, shared notes."""
+    """A topic of the outline as the mentor reads it: status, skip reason, shared notes and
+    the mentors' comments, plus a refused form to show again after a failed action."""
 
     node: Node
     progress: TopicProgress | None
     notes: list[Note]
+    comments: list[Comment]
     children: list[MenteeTopic]
+    comment_form: CommentForm | None = None
+    error: str = ""
 
     @property
     def confirmed(self) -> bool:
         return bool(self.progress and self.progress.confirmed_by_id and self.node.status == "done")
 
+    def find(self, topic_id: int) -> MenteeTopic | None:
+        if self.node.topic.id == topic_id:
+            return self
+        return next((found for child in self.children if (found := child.find(topic_id))), None)
+
 
 def _mentee_outline(
-    nodes: list[Node], rows: dict[int, TopicProgress], notes: dict[int, list[Note]]
+    nodes: list[Node],
+    rows: dict[int, TopicProgress],
+    notes: dict[int, list[Note]],
+    comments: dict[int, list[Comment]],
 ) -> list[MenteeTopic]:
     return [
         MenteeTopic(
             node,
             rows.get(node.topic.id),
             notes.get(node.topic.id, []),
-            _mentee_outline(node.children, rows, notes),
+            comments.get(node.topic.id, []),
+            _mentee_outline(node.children, rows, notes, comments),
         )
         for node in nodes
     ]
 
 
-@login_required
-@require_GET
-def mentee_track(request: HttpRequest, username: str, slug: str) -> HttpResponse:
-    if username == request.user.get_username():
-        # A learner looking at their own mentee page wants their own track page.
-        return redirect("progress:track", slug=slug)
-    mentee = _get_active_mentee_or_404(request, username)
-    track = _get_track_or_404(request, slug)
-    state = user_track_state(mentee, track)
-    # Shared notes only, and only on the live topics the outline shows; oldest first, as
-    # the learner wrote them.
+def _outline_context(mentee: AbstractBaseUser, track: Track) -> dict:
+    """What the mentee's outline shows: statuses, shared notes and comments, oldest first."""
+    state: TrackState = user_track_state(mentee, track)
+    # Shared notes only, and only on the live topics the outline shows.
     shared = Note.objects.filter(user=mentee, topic__track=track, topic__retired=False, shared=True)
     notes: dict[int, list[Note]] = {}
     for note in shared.order_by("created_at", "id"):
         notes.setdefault(note.topic_id, []).append(note)
+    # Every mentor's comments, also those of former mentors: they were written to the learner.
+    received = Comment.objects.filter(mentee=mentee, topic__track=track, topic__retired=False)
+    comments: dict[int, list[Comment]] = {}
+    for comment in received.select_related("author").order_by("created_at", "id"):
+        comments.setdefault(comment.topic_id, []).append(comment)
+    return {
+        "mentee": mentee,
+        "track": track,
+        "state": state,
+        "outline": _mentee_outline(state.roots, state.rows, notes, comments),
+        "shared_count": sum(len(topic_notes) for topic_notes in notes.values()),
+        "highlights": state.highlights,
+        "mentoring_nav": True,
+    }
+
+
+def _mentee_track_context(mentee: AbstractBaseUser, track: Track) -> dict:
+    context = _outline_context(mentee, track)
+    state = context["state"]
     topics = {node.topic.id: node.topic for node in state.nodes}
     history = list(
         ProgressEvent.objects.filter(user=mentee, topic__track=track, topic__retired=False)
@@ -263,16 +337,97 @@ def mentee_track(request: HttpRequest, username: str, slug: str) -> HttpResponse
     for event in history:
         # The topics are already loaded with their track; no query per event.
         event.topic = topics[event.topic_id]
-    context = {
-        "mentee": mentee,
-        "track": track,
-        "state": state,
-        "outline": _mentee_outline(state.roots, state.rows, notes),
-        "shared_count": sum(len(topic_notes) for topic_notes in notes.values()),
-        "overall": state.overall,
-        "sections": state.sections,
-        "highlights": state.highlights,
-        "history": history,
-        "mentoring_nav": True,
-    }
+    context.update({"overall": state.overall, "sections": state.sections, "history": history})
+    return context
+
+
+@login_required
+@require_GET
+def mentee_track(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    if username == request.user.get_username():
+        # A learner looking at their own mentee page wants their own track page.
+        return redirect("progress:track", slug=slug)
+    mentorship = _get_active_mentorship_or_404(request, username)
+    track = _get_track_or_404(request, slug)
+    context = _mentee_track_context(mentorship.mentee, track)
+    # The mentoring page counts the changes made after this visit. A plain update: it must not
+    # move `updated_at`, which says since when the mentorship is active.
+    Mentorship.objects.filter(pk=mentorship.pk).update(mentor_seen_at=timezone.now())
     return render(request, "progress/mentee_track.html", context)
+
+
+# --- mentor side: comments and sign-off ----------------------------------------------------
+
+
+def _topic_response(
+    request: HttpRequest,
+    mentee: AbstractBaseUser,
+    topic: Topic,
+    comment_form: CommentForm | None = None,
+    error: str = "",
+) -> HttpResponse:
+    """After an action on a mentee's topic: htmx gets the topic's row (and the diagram's
+    colours out of band); a plain form post goes back to the topic on the mentee's page, or
+    sees that page again with the refused form."""
+    refused = error or (comment_form is not None and comment_form.errors)
+    if not _is_htmx(request) and not refused:
+        url = reverse("progress:mentee-track", args=[mentee.get_username(), topic.track.slug])
+        return redirect(f"{url}#mentee-topic-{topic.key}")
+    if _is_htmx(request):
+        context = _outline_context(mentee, topic.track)
+    else:
+        context = _mentee_track_context(mentee, topic.track)
+    entry = next((found for root in context["outline"] if (found := root.find(topic.id))), None)
+    if entry is None:
+        # A comment on a topic retired since: nothing of it is on the page any more.
+        return HttpResponse("") if _is_htmx(request) else redirect("progress:mentoring")
+    entry.comment_form = comment_form
+    entry.error = error
+    if _is_htmx(request):
+        context.update({"entry": entry, "oob_highlights": True})
+        return render(request, "progress/_mentee_outline_node.html#topic", context)
+    # The state changed under the mentor's feet (a stale page): say so on the page itself.
+    status = 409 if error else 200
+    return render(request, "progress/mentee_track.html", context, status=status)
+
+
+@login_required
+@require_POST
+def comment_add(request: HttpRequest, username: str, slug: str, key: str) -> HttpResponse:
+    mentee = _get_active_mentorship_or_404(request, username).mentee
+    topic = _get_topic_or_404(request, slug, key)
+    form = CommentForm(request.POST, auto_id=f"comment-{topic.key}-%s")
+    if not form.is_valid():
+        return _topic_response(request, mentee, topic, comment_form=form)
+    services.add_comment(request.user, mentee, topic, form.cleaned_data["body"])
+    return _topic_response(request, mentee, topic)
+
+
+@login_required
+@require_POST
+def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _get_own_comment_or_404(request, pk)
+    comment.delete()
+    return _topic_response(request, comment.mentee, comment.topic)
+
+
+@login_required
+@require_POST
+def confirm_topic(request: HttpRequest, username: str, slug: str, key: str) -> HttpResponse:
+    mentee = _get_active_mentorship_or_404(request, username).mentee
+    topic = _get_topic_or_404(request, slug, key)
+    try:
+        services.confirm(request.user, mentee, topic)
+    except services.NotDone:
+        error = _("%(name)s has not marked this topic done; only a done topic can be confirmed.")
+        return _topic_response(request, mentee, topic, error=error % {"name": mentee})
+    return _topic_response(request, mentee, topic)
+
+
+@login_required
+@require_POST
+def unconfirm_topic(request: HttpRequest, username: str, slug: str, key: str) -> HttpResponse:
+    mentee = _get_active_mentorship_or_404(request, username).mentee
+    topic = _get_topic_or_404(request, slug, key)
+    services.unconfirm(request.user, mentee, topic)
+    return _topic_response(request, mentee, topic)

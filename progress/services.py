@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tracks.models import Topic, Track
 
-from .models import Follow, ProgressEvent, Status, TopicProgress
+from .models import Comment, Follow, ProgressEvent, Status, TopicProgress
 
 
 def follow(user: AbstractBaseUser, track: Track) -> Follow:
@@ -78,3 +80,44 @@ def set_status(
             reason=reason,
         )
     return StatusChange(progress, previous, changed=True, event=event)
+
+
+# --- mentor feedback ---------------------------------------------------------------------
+# Access is the views' business (an active mentorship); these functions only keep the data
+# consistent. A sign-off is not written to ProgressEvent: that history is the learner's own
+# status changes, which completions per week and streaks count.
+
+
+class NotDone(ValueError):
+    """Only a topic the learner marked done can be signed off."""
+
+    message = _("Only a done topic can be confirmed.")
+
+
+def confirm(mentor: AbstractBaseUser, mentee: AbstractBaseUser, topic: Topic) -> TopicProgress:
+    """Sign off the mentee's done topic. A topic already signed off keeps its first sign-off."""
+    with transaction.atomic():
+        progress = (
+            TopicProgress.objects.select_for_update().filter(user=mentee, topic=topic).first()
+        )
+        if progress is None or progress.status != Status.DONE:
+            raise NotDone(NotDone.message)
+        if progress.confirmed_by_id is None:
+            progress.confirmed_by = mentor
+            progress.confirmed_at = timezone.now()
+            progress.save(update_fields=["confirmed_by", "confirmed_at"])
+    return progress
+
+
+def unconfirm(mentor: AbstractBaseUser, mentee: AbstractBaseUser, topic: Topic) -> bool:
+    """Withdraw the mentor's own sign-off; another mentor's stays. True if one was withdrawn."""
+    withdrawn = TopicProgress.objects.filter(user=mentee, topic=topic, confirmed_by=mentor).update(
+        confirmed_by=None, confirmed_at=None
+    )
+    return withdrawn > 0
+
+
+def add_comment(
+    mentor: AbstractBaseUser, mentee: AbstractBaseUser, topic: Topic, body: str
+) -> Comment:
+    return Comment.objects.create(author=mentor, mentee=mentee, topic=topic, body=body.strip())

@@ -22,7 +22,7 @@ from . import services
 from .charts import weekly_chart_svg
 from .exports import export_json, write_csv
 from .forms import NoteForm, StatusForm
-from .models import Follow, Note, ProgressEvent, Status, TopicProgress
+from .models import Comment, Follow, Note, ProgressEvent, Status, TopicProgress
 from .stats import (
     Section,
     Tally,
@@ -119,7 +119,10 @@ def user_track_state(user: AbstractBaseUser | AnonymousUser, track: Track) -> Tr
     following = False
     if user.is_authenticated:
         rows = {
-            row.topic_id: row for row in TopicProgress.objects.filter(user=user, topic__track=track)
+            row.topic_id: row
+            for row in TopicProgress.objects.filter(user=user, topic__track=track).select_related(
+                "confirmed_by"
+            )
         }
         following = Follow.objects.filter(user=user, track=track, active=True).exists()
     statuses = {topic_id: row.status for topic_id, row in rows.items()}
@@ -157,14 +160,22 @@ def _panel_context(
     row = state.rows.get(topic.id)
     previous, following = state.neighbours(topic)
     notes = []
+    comments = []
     if request.user.is_authenticated:
         notes = list(Note.objects.filter(user=request.user, topic=topic))
+        # Former mentors' comments stay: they were written to this learner.
+        received = Comment.objects.filter(mentee=request.user, topic=topic)
+        comments = list(received.select_related("author"))
+    confirmed = bool(row and row.confirmed_by_id and row.status == Status.DONE)
     return {
         "track": state.track,
         "topic": topic,
         "status": row.status if row else Status.TODO,
         "reason": row.reason if row else "",
-        "confirmed": bool(row and row.confirmed_by_id and row.status == Status.DONE),
+        "confirmed": confirmed,
+        "confirmed_by": row.confirmed_by if confirmed else None,
+        "confirmed_at": row.confirmed_at if confirmed else None,
+        "comments": comments,
         "status_choices": [
             (Status.TODO, Status.TODO.label, "t"),
             (Status.DOING, Status.DOING.label, "g"),

@@ -330,7 +330,9 @@ def test_mentor_sees_shared_notes_only(client, alice, bob, track, alice_notes):
     assert "alice shared 1 note on this track" in html
 
 
-def test_mentee_track_page_shows_the_mentees_statuses_read_only(client, alice, bob, track):
+def test_mentee_track_page_shows_the_mentees_statuses_without_changing_them(
+    client, alice, bob, track
+):
     set_status(alice, topic(track, "python"), "done")
     set_status(alice, topic(track, "apis"), "doing")
     set_status(alice, topic(track, "batch"), "skipped", reason="We only serve online")
@@ -341,10 +343,14 @@ def test_mentee_track_page_shows_the_mentees_statuses_read_only(client, alice, b
     assert one_h1_and_a_title(html)
     assert "<h1>alice on Machine Learning</h1>" in html
     assert "1 of 6 topics done (16%)" in html
-    assert re.search(r'data-topic="python">\s*<div class="outline-row status-done">', html)
-    assert re.search(r'data-topic="statistics">\s*<div class="outline-row status-todo">', html)
+    row = (
+        r'data-topic="{}">\s*<div class="mentee-topic" [^>]*>\s*<div class="outline-row status-{}">'
+    )
+    assert re.search(row.format("python", "done"), html)
+    assert re.search(row.format("statistics", "todo"), html)
     assert "— We only serve online" in html
-    assert "<form" not in html.split('id="main"')[1].split("</main>")[0]
+    # A mentor comments and signs off; the statuses stay the learner's.
+    assert "/status/" not in html.split('id="main"')[1].split("</main>")[0]
     assert 'type="checkbox"' not in html
 
 
@@ -457,8 +463,9 @@ def test_mentee_track_query_count_does_not_grow_with_topics_or_notes(
         Note.objects.create(user=alice, topic=extra, body=f"Shared {i}", shared=True)
         Note.objects.create(user=alice, topic=extra, body=f"Secret {i}")
     client.force_login(bob)
-    # The same budget as the learner's own track page (a stored diagram is one more query).
-    with django_assert_max_num_queries(14):
+    # The learner's own track page's budget, plus the mentors' comments and the last-visit
+    # time (a stored diagram is one more query).
+    with django_assert_max_num_queries(16):
         response = client.get("/mentoring/alice/ml/")
     html = response.content.decode()
     assert "20 of 26 topics done (76%)" in html
