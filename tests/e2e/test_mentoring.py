@@ -2,8 +2,8 @@
 
 import pytest
 
-from progress.models import Mentorship, Note
-from progress.services import set_status
+from progress.models import Comment, Mentorship, Note, TopicProgress
+from progress.services import add_comment, confirm, set_status
 from tests.conftest import topic
 from tests.e2e.browser import console_errors, htmx_settled, sign_in
 from tracks.diagrams import render_track_diagram
@@ -85,3 +85,41 @@ def test_mentee_track_fits_a_phone_and_colours_the_diagram(
     assert "status-skipped" in phone_page.locator(node_class.format("batch")).get_attribute("class")
     assert "status-" not in (phone_page.locator(node_class.format("apis")).get_attribute("class"))
     assert phone_page.locator(".shared-notes .note").count() == 1
+
+
+def test_mentor_comments_and_confirms_without_reloading(page, live_server, alice, bob, track):
+    set_status(alice, topic(track, "python"), "done")
+    sign_in(page, bob, live_server)
+    errors = console_errors(page)
+    page.goto("/mentoring/alice/ml/")
+    page.evaluate("window.notReloaded = true")
+    row = page.locator("#mentee-topic-python")
+
+    row.get_by_role("button", name="Confirm Python").click()
+    row.get_by_role("button", name="Withdraw confirmation Python").wait_for()
+    assert "Done, confirmed by a mentor" in row.inner_text()
+    htmx_settled(page)
+
+    row.get_by_text("Comment Python").click()
+    row.get_by_label("Your comment on Python").fill("Try **pytest** next.")
+    row.get_by_role("button", name="Add comment").click()
+    row.locator(".comment strong", has_text="pytest").wait_for()
+    htmx_settled(page)
+
+    row.get_by_role("button", name="Delete my comment").click()
+    row.locator(".comment").wait_for(state="detached")
+    assert page.evaluate("window.notReloaded") is True
+    assert TopicProgress.objects.get(user=alice, topic__key="python").confirmed_by == bob
+    assert not Comment.objects.exists()
+    assert errors == []
+
+
+def test_comments_and_sign_off_fit_a_phone(phone_page, live_server, alice, bob, track):
+    set_status(alice, topic(track, "python"), "done")
+    confirm(bob, alice, topic(track, "python"))
+    add_comment(bob, alice, topic(track, "python"), "See https://example.com/" + "x" * 120)
+    for user, url in [(bob, "/mentoring/alice/ml/"), (alice, "/tracks/ml/t/python/")]:
+        sign_in(phone_page, user, live_server)
+        phone_page.goto(url)
+        phone_page.locator(".comment").first.wait_for()
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
