@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from progress.models import Mentorship
 from tracks.models import Resource, Topic, Track
@@ -62,3 +63,11 @@ def track(db):
 
 def topic(track: Track, key: str) -> Topic:
     return Topic.objects.get(track=track, key=key)
+
+
+@pytest.fixture
+def english(settings):
+    """Pages and messages in English, whatever the default language is."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -11,10 +11,8 @@ from progress.stats import WeekCount, current_streak, weekly_completions
 from tests.conftest import topic
 from tracks.models import Topic, Track
 
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
+# Assertions read the English messages, whatever the default language.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def at(day: date, hour: int = 12) -> datetime:

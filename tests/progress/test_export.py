@@ -9,10 +9,8 @@ from progress.services import set_status
 from tests.conftest import topic
 from tracks.models import Topic
 
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
+# Assertions read the English messages, whatever the default language.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ from progress.services import set_status
 from tests.conftest import topic
 from tracks.models import Track
 
+# Assertions read the English messages, whatever the default language.
+pytestmark = pytest.mark.usefixtures("english")
+
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 def test_start_track_follows_it_and_the_dashboard_lists_it(client, alice, track):

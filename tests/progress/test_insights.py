@@ -11,6 +11,9 @@ from progress.models import Follow, Status, TopicProgress
 from tests.conftest import topic
 from tracks.models import Topic, Track
 
+# Assertions read the English messages, whatever the default language.
+pytestmark = pytest.mark.usefixtures("english")
+
 User = get_user_model()
 
 URL = "/insights/ml/"
@@ -40,11 +43,6 @@ def row_of(html, key):
         re.sub(r"<[^>]+>", "", cell).strip()
         for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", match.group(1), re.S)
     ]
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

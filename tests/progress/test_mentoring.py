@@ -10,14 +10,12 @@ from progress.services import set_status
 from tests.conftest import topic
 from tracks.models import Topic, Track
 
+# Assertions read the English messages, whatever the default language.
+pytestmark = pytest.mark.usefixtures("english")
+
 User = get_user_model()
 HTMX = {"HX-Request": "true"}
 OPEN_STATES = [Mentorship.State.INVITED, Mentorship.State.ACTIVE]
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

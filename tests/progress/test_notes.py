@@ -6,12 +6,10 @@ from progress.models import Note
 from tests.conftest import topic
 from tracks.models import Topic, Track
 
+# Assertions read the English messages, whatever the default language.
+pytestmark = pytest.mark.usefixtures("english")
+
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

@@ -11,13 +11,10 @@ from tests.conftest import topic
 from tracks.models import Resource, Topic, Track
 from tracks.tree import build_tree
 
+# Assertions read the English messages, whatever the default language.
+pytestmark = pytest.mark.usefixtures("english")
+
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    """Assertions read the English msgids, whatever the default language becomes."""
-    settings.LANGUAGE_CODE = "en"
 
 
 def status_url(key: str) -> str:

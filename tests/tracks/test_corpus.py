@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from tracks.models import Topic, Track
 from tracks.plantuml.parser import parse_plantuml
@@ -38,15 +37,12 @@ ROWS = corpus_rows()
 RENDERED = [row for row in ROWS if row["plantuml"].strip().startswith("OK")]
 REJECTED = [row for row in ROWS if not row["plantuml"].strip().startswith("OK")]
 
-pytestmark = pytest.mark.skipif(
-    not ROWS, reason=f"the PlantUML corpus is not at {CORPUS} (shared/ beside the clone)"
-)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [
+    pytest.mark.usefixtures("english"),
+    pytest.mark.skipif(
+        not ROWS, reason=f"the PlantUML corpus is not at {CORPUS} (shared/ beside the clone)"
+    ),
+]
 
 
 def test_corpus_lists_all_its_files():

@@ -5,19 +5,15 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from tracks.models import Topic, Track
+
+# Assertions read the English messages, whatever the default language.
+pytestmark = pytest.mark.usefixtures("english")
 
 DIAGRAM = "@startmindmap\n* Data\n** SQL\n*** Joins\nleft side\n** Python\n@endmindmap\n"
 README = "# Data\n\nAll about data.\n\n## Comportamentos esperados\n\n- Be careful\n"
 TEXTO = "# Data {#data}\n\n## SQL {#sql}\n\n- [Docs](https://www.postgresql.org/docs/)\n"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def zip_of(files: dict[str, str]) -> bytes:

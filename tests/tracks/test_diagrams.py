@@ -16,7 +16,6 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.urls import reverse
-from django.utils import translation
 
 from progress.models import TopicProgress
 from tests.conftest import topic
@@ -30,16 +29,12 @@ from tracks.plantuml.source import diagram_source, escape_title
 from tracks.plantuml.svg import UnmatchedNodeError, annotate
 from tracks.templatetags.diagrams import diagram_highlight_css
 
+# Assertions read the English messages, whatever the default language.
+pytestmark = pytest.mark.usefixtures("english")
+
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus" / "plantuml"
 CONTENT = Path(settings.BASE_DIR) / "tracks" / "content"
 TOPIC_GROUP = re.compile(r'<g class="topic[^"]*" data-topic="([^"]+)">')
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are compared in English, whatever the default language."""
-    with translation.override("en"):
-        yield
 
 
 def topic_groups(svg: str) -> list[str]:

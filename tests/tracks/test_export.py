@@ -3,17 +3,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from tracks.models import ExpectedBehaviour, Resource, Topic, Track
 
+# Assertions read the English messages, whatever the default language.
+pytestmark = pytest.mark.usefixtures("english")
+
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "plantuml"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def export(slug: str, directory: Path) -> dict[str, bytes]:

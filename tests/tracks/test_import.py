@@ -4,10 +4,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from progress.models import TopicProgress
 from tracks.models import ExpectedBehaviour, Resource, Topic, Track
+
+# Assertions read the English messages, whatever the default language.
+pytestmark = pytest.mark.usefixtures("english")
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_README = REPO / ".." / "shared" / "seed" / "000_1b139d41fcbfa891.txt"
@@ -44,12 +46,6 @@ A linguagem usada em quase todo o ecossistema de dados.
 
 - [Some link](https://example.com/ghost)
 """
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def write(folder: Path, files: dict[str, str | bytes]) -> Path:

@@ -1,14 +1,10 @@
 import pytest
-from django.utils import translation
 
 from tracks.plantuml.parser import DiagramError, clean_label, escape_label, parse_plantuml
 from tracks.plantuml.writer import write_plantuml
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+# Assertions read the English messages, whatever the default language.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def outline(text: str) -> list[str]:
