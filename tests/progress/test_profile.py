@@ -117,6 +117,12 @@ def test_public_profile_is_not_found_unless_opted_in(client, alice, track):
     assert client.get("/u/alice/").status_code == 200
 
 
+def test_a_signed_in_stranger_sees_no_private_profile(client, alice, charlie, track):
+    client.force_login(charlie)
+    assert client.get("/u/alice/").status_code == 404
+    assert client.get("/me/profile/").context["form"].instance.user == charlie
+
+
 def test_public_profile_of_unknown_or_inactive_user_is_not_found(client, alice):
     assert client.get("/u/nobody/").status_code == 404
     make_public(alice)

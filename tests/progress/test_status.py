@@ -274,6 +274,15 @@ def test_track_page_shows_only_my_own_statuses(client, alice, charlie, track):
     assert 'data-topic="python"]' not in html
 
 
+def test_a_strangers_status_change_touches_only_his_own_row(client, alice, charlie, track):
+    set_status(alice, topic(track, "python"), "done")
+    client.force_login(charlie)
+    client.post(status_url("python"), {"status": "skipped", "reason": "not for me"})
+    rows = dict(TopicProgress.objects.values_list("user__username", "status"))
+    assert rows == {"alice": "done", "charlie": "skipped"}
+    assert ProgressEvent.objects.filter(user=alice).count() == 1
+
+
 def test_track_page_query_count_does_not_grow_with_topics(
     client, alice, track, django_assert_max_num_queries
 ):
