@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from progress.models import Follow, Note, TopicProgress
+from tests.e2e.browser import htmx_settled
 from tracks.diagrams import render_track_diagram
 from tracks.models import Track
 
@@ -66,6 +67,7 @@ def test_new_user_follows_a_track_marks_a_topic_and_finds_it_kept(page, ml_track
         "el => getComputedStyle(el).strokeWidth"
     )
     assert done_stroke == "3px"
+    htmx_settled(page)
 
     panel.get_by_label("Note", exact=True).fill("Revisar **geradores** e *context managers*.")
     panel.get_by_role("button", name="Add note").click()
@@ -120,6 +122,7 @@ def test_the_same_journey_with_the_keyboard_only(page, ml_track):
     page.wait_for_function("document.activeElement.id === 'topic-title'")
     page.keyboard.press("d")
     page.wait_for_selector('#status-python-done[aria-pressed="true"]')
+    htmx_settled(page)
     assert "(1%)" in percent_done(page)
 
     tab_to(page, "#topic-panel textarea")

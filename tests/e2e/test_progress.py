@@ -3,7 +3,7 @@
 import pytest
 
 from progress.models import TopicProgress
-from tests.e2e.browser import console_errors, sign_in
+from tests.e2e.browser import console_errors, htmx_settled, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,6 +21,7 @@ def test_keyboard_marks_a_topic_and_the_whole_page_follows(page, live_server, al
 
     page.keyboard.press("d")
     page.wait_for_selector('#status-python-done[aria-pressed="true"]')
+    htmx_settled(page)
     assert page.locator("#done-python").is_checked()
     assert "1 of 6 topics done (16%)" in page.locator("#progress-summary").inner_text()
     assert 'data-topic="python"' in page.locator("#diagram-highlights").inner_html()
@@ -29,10 +30,12 @@ def test_keyboard_marks_a_topic_and_the_whole_page_follows(page, live_server, al
     page.keyboard.press("n")
     page.wait_for_function("document.getElementById('topic-title').textContent === 'Statistics'")
     page.wait_for_function("document.activeElement.id === 'topic-title'")
+    htmx_settled(page)
     page.keyboard.press("s")
     page.keyboard.type("Already know it")
     page.keyboard.press("Enter")
     page.wait_for_selector('#status-statistics-skipped[aria-pressed="true"]')
+    htmx_settled(page)
     assert "1 skipped" in page.locator("#progress-summary").inner_text()
 
     statuses = dict(TopicProgress.objects.values_list("topic__key", "status"))
