@@ -3,6 +3,7 @@ track page that shows one viewer's statuses on the stored SVG."""
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import re
 import shutil
@@ -494,3 +495,16 @@ def test_missing_renderer_reason_is_shown_in_the_viewers_language(client, track)
     html = client.get("/tracks/ml/", headers={"accept-language": "pt-BR"}).content.decode()
     assert "Nenhum renderizador" in html
     assert "No diagram renderer" not in html
+
+
+@pytest.mark.plantuml
+def test_track_page_is_sent_gzipped_to_browsers_that_accept_it(client, rendered):
+    url = reverse("progress:track", args=["ml"])
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    html = gzip.decompress(packed.content).decode()
+    assert len(topic_groups(html)) == 7
+    assert len(packed.content) < len(plain.content) / 2
