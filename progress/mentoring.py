@@ -43,7 +43,7 @@ HISTORY_LENGTH = 20
 def _get_invitation_or_404(request: HttpRequest, pk: int) -> Mentorship:
     """An invitation the signed-in user received and has not answered yet."""
     return get_object_or_404(
-        Mentorship.objects.select_related("mentee"),
+        Mentorship.objects.select_related("mentee__profile"),
         pk=pk,
         mentor=request.user,
         state=Mentorship.State.INVITED,
@@ -54,7 +54,7 @@ def _get_open_mentorship_or_404(request: HttpRequest, pk: int) -> Mentorship:
     """An invited or active mentorship the signed-in user is part of, on either side."""
     mine = Q(mentor=request.user) | Q(mentee=request.user)
     return get_object_or_404(
-        Mentorship.objects.filter(mine).select_related("mentor", "mentee"),
+        Mentorship.objects.filter(mine).select_related("mentor__profile", "mentee__profile"),
         pk=pk,
         state__in=OPEN,
     )
@@ -63,7 +63,7 @@ def _get_open_mentorship_or_404(request: HttpRequest, pk: int) -> Mentorship:
 def _get_active_mentorship_or_404(request: HttpRequest, username: str) -> Mentorship:
     """The signed-in user's mentorship of a learner right now; invited or ended is not enough."""
     return get_object_or_404(
-        Mentorship.objects.active().select_related("mentee"),
+        Mentorship.objects.active().select_related("mentee__profile"),
         mentor=request.user,
         mentee__username=username,
     )
@@ -77,7 +77,7 @@ def _get_own_comment_or_404(request: HttpRequest, pk: int) -> Comment:
     return get_object_or_404(
         Comment.objects.filter(author=request.user)
         .filter(Exists(mentoring_now))
-        .select_related("mentee", "topic__track"),
+        .select_related("mentee__profile", "topic__track"),
         pk=pk,
     )
 
@@ -88,7 +88,7 @@ def _get_own_comment_or_404(request: HttpRequest, pk: int) -> Comment:
 def _mentors_context(request: HttpRequest, form: InviteMentorForm | None = None) -> dict:
     mentorships = list(
         Mentorship.objects.filter(mentee=request.user, state__in=OPEN)
-        .select_related("mentor")
+        .select_related("mentor__profile")
         .order_by("mentor__username")
     )
     return {
@@ -172,7 +172,7 @@ def _mentoring_context(request: HttpRequest) -> dict:
     visible = Track.objects.all() if request.user.is_staff else Track.objects.published()
     mentorships = list(
         Mentorship.objects.filter(mentor=request.user, state__in=OPEN)
-        .select_related("mentee")
+        .select_related("mentee__profile")
         .annotate(changes=_changes_since_last_visit(visible))
         .order_by("mentee__username")
     )
@@ -304,15 +304,20 @@ def _mentee_outline(
 def _outline_context(mentee: AbstractBaseUser, track: Track) -> dict:
     """What the mentee's outline shows: statuses, shared notes and comments, oldest first."""
     state: TrackState = user_track_state(mentee, track)
-    # Shared notes only, and only on the live topics the outline shows.
-    shared = Note.objects.filter(user=mentee, topic__track=track, topic__retired=False, shared=True)
+    # Shared notes only: under their topic in the outline, or, for topics retired since, in a
+    # list of their own so that they stay readable.
+    shared = Note.objects.filter(user=mentee, topic__track=track, shared=True)
     notes: dict[int, list[Note]] = {}
-    for note in shared.order_by("created_at", "id"):
-        notes.setdefault(note.topic_id, []).append(note)
+    retired: dict[int, tuple[Topic, list[Note]]] = {}
+    for note in shared.select_related("topic").order_by("created_at", "id"):
+        if note.topic.retired:
+            retired.setdefault(note.topic_id, (note.topic, []))[1].append(note)
+        else:
+            notes.setdefault(note.topic_id, []).append(note)
     # Every mentor's comments, also those of former mentors: they were written to the learner.
     received = Comment.objects.filter(mentee=mentee, topic__track=track, topic__retired=False)
     comments: dict[int, list[Comment]] = {}
-    for comment in received.select_related("author").order_by("created_at", "id"):
+    for comment in received.select_related("author__profile").order_by("created_at", "id"):
         comments.setdefault(comment.topic_id, []).append(comment)
     return {
         "mentee": mentee,
@@ -320,6 +325,7 @@ def _outline_context(mentee: AbstractBaseUser, track: Track) -> dict:
         "state": state,
         "outline": _mentee_outline(state.roots, state.rows, notes, comments),
         "shared_count": sum(len(topic_notes) for topic_notes in notes.values()),
+        "retired_notes": list(retired.values()),
         "highlights": state.highlights,
         "mentoring_nav": True,
     }
@@ -331,7 +337,7 @@ def _mentee_track_context(mentee: AbstractBaseUser, track: Track) -> dict:
     topics = {node.topic.id: node.topic for node in state.nodes}
     history = list(
         ProgressEvent.objects.filter(user=mentee, topic__track=track, topic__retired=False)
-        .select_related("actor")
+        .select_related("actor__profile")
         .order_by("-created_at", "-id")[:HISTORY_LENGTH]
     )
     for event in history:

@@ -121,7 +121,7 @@ def user_track_state(user: AbstractBaseUser | AnonymousUser, track: Track) -> Tr
         rows = {
             row.topic_id: row
             for row in TopicProgress.objects.filter(user=user, topic__track=track).select_related(
-                "confirmed_by"
+                "confirmed_by__profile"
             )
         }
         following = Follow.objects.filter(user=user, track=track, active=True).exists()
@@ -165,7 +165,7 @@ def _panel_context(
         notes = list(Note.objects.filter(user=request.user, topic=topic))
         # Former mentors' comments stay: they were written to this learner.
         received = Comment.objects.filter(mentee=request.user, topic=topic)
-        comments = list(received.select_related("author"))
+        comments = list(received.select_related("author__profile"))
     confirmed = bool(row and row.confirmed_by_id and row.status == Status.DONE)
     return {
         "track": state.track,
@@ -424,7 +424,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     recent = (
         ProgressEvent.objects.filter(user=user)
-        .select_related("topic__track", "actor")
+        .select_related("topic__track", "actor__profile")
         .order_by("-created_at", "-id")[:10]
     )
     weeks = weekly_completions(user)

@@ -408,3 +408,51 @@ def test_mentoring_page_query_count_does_not_grow_with_mentees(
     with django_assert_max_num_queries(10):
         response = client.get("/mentoring/")
     assert response.content.decode().count("1 status change since you became the mentor.") == 6
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+def name(user, display_name):
+    user.profile.display_name = display_name
+    user.profile.save()
+
+
+def test_people_are_named_by_display_name_with_the_username_beside_it(
+    client, alice, bob, track, python_done
+):
+    name(alice, "Alice Souza")
+    name(bob, "Roberto <b>Lima</b>")
+    add_comment(bob, alice, topic(track, "python"), "Good start")
+    confirm(bob, alice, topic(track, "python"))
+
+    client.force_login(bob)
+    mentoring = client.get("/mentoring/").content.decode()
+    page = client.get(PAGE).content.decode()
+    client.force_login(alice)
+    panel = client.get("/tracks/ml/t/python/").content.decode()
+    mentors = client.get("/me/mentors/").content.decode()
+
+    assert "<h3>Alice Souza (alice)</h3>" in mentoring
+    assert "<h1>Alice Souza (alice) on Machine Learning</h1>" in page
+    assert '<span class="comment-author">Roberto &lt;b&gt;Lima&lt;/b&gt; (bob)</span>' in panel
+    assert "Confirmed by Roberto &lt;b&gt;Lima&lt;/b&gt; (bob)" in panel
+    assert "<strong>Roberto &lt;b&gt;Lima&lt;/b&gt; (bob)</strong>" in mentors
+    assert "<b>Lima</b>" not in panel + mentors
+
+
+def test_mentee_page_names_people_in_a_fixed_number_of_queries(
+    client, alice, bob, charlie, track, django_assert_max_num_queries
+):
+    Mentorship.objects.create(mentor=charlie, mentee=alice, state=Mentorship.State.ACTIVE)
+    for user, display in [(alice, "Alice"), (bob, "Bob B."), (charlie, "Charles")]:
+        name(user, display)
+    for key in ["python", "statistics", "apis"]:
+        set_status(alice, topic(track, key), "done")
+        add_comment(bob, alice, topic(track, key), "bob on " + key)
+        add_comment(charlie, alice, topic(track, key), "charlie on " + key)
+        confirm(bob if key == "python" else charlie, alice, topic(track, key))
+    client.force_login(bob)
+    with django_assert_max_num_queries(15):
+        html = client.get(PAGE).content.decode()
+    assert html.count("Charles (charlie)") >= 5  # three comments, two sign-offs

@@ -328,6 +328,27 @@ def test_mentor_sees_shared_notes_only(client, alice, bob, track, alice_notes):
     assert "alice shared 1 note on this track" in html
 
 
+def test_mentor_still_reads_shared_notes_on_a_retired_topic(client, alice, bob, track, alice_notes):
+    Topic.objects.filter(track=track, key="python").update(retired=True)
+    Note.objects.create(user=alice, topic=topic(track, "apis"), body="Live note", shared=True)
+    client.force_login(bob)
+    html = client.get("/mentoring/alice/ml/").content.decode()
+    removed = html.split('id="retired-notes-heading"')[1]
+    assert "Shared notes on topics removed from the track" in removed
+    assert "Read <strong>Fluent Python</strong>" in removed
+    assert "decorators" not in html
+    assert "Live note" not in removed  # a live topic's note stays under its topic
+    assert "Live note" in html
+
+
+def test_without_notes_on_retired_topics_the_section_is_absent(
+    client, alice, bob, track, alice_notes
+):
+    client.force_login(bob)
+    html = client.get("/mentoring/alice/ml/").content.decode()
+    assert "topics removed from the track" not in html
+
+
 def test_mentee_track_page_shows_the_mentees_statuses_without_changing_them(
     client, alice, bob, track
 ):
