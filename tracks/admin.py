@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.db import models
 
 from .diagrams import refresh_on_commit
 from .models import Diagram, ExpectedBehaviour, Resource, Topic, Track
+
+# A resource typed without a scheme ("docs.python.org") is taken as https.
+URLS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ExpectedBehaviourInline(admin.TabularInline):
@@ -12,6 +16,7 @@ class ExpectedBehaviourInline(admin.TabularInline):
 class ResourceInline(admin.TabularInline):
     model = Resource
     extra = 0
+    formfield_overrides = URLS_ASSUME_HTTPS
 
 
 @admin.register(Track)
@@ -59,6 +64,7 @@ class ResourceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "language"]
     search_fields = ["title", "url"]
     raw_id_fields = ["topic"]
+    formfield_overrides = URLS_ASSUME_HTTPS
 
 
 @admin.register(Diagram)

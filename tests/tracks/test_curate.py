@@ -223,3 +223,20 @@ def test_curate_pages_have_one_h1(curator_client, track):
     ]
     for page in pages:
         assert len(re.findall(r"<h1[\s>]", page.content.decode())) == 1
+
+
+def test_admin_takes_a_resource_url_typed_without_scheme_as_https(curator_client, track):
+    python = Topic.objects.get(track=track, key="python")
+    response = curator_client.post(
+        reverse("admin:tracks_resource_add"),
+        {
+            "topic": python.pk,
+            "title": "Tutorial",
+            "url": "docs.python.org/3/tutorial/",
+            "kind": "documentation",
+            "language": "en",
+            "order": 0,
+        },
+    )
+    assert response.status_code == 302
+    assert python.resources.get(title="Tutorial").url == "https://docs.python.org/3/tutorial/"
