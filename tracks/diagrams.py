@@ -22,7 +22,7 @@ from .models import Diagram, Track
 from .plantuml.renderer import RenderError, render_svg, server_version, version_of
 from .plantuml.source import diagram_source, live_tree, topic_url
 from .plantuml.svg import FORMAT_VERSION, UnmatchedNodeError, annotate
-from .tree import walk
+from .tree import Node, walk
 
 logger = logging.getLogger(__name__)
 
@@ -65,19 +65,10 @@ def render_track_diagram(track: Track, *, force: bool = False) -> Outcome:
         diagram = None if force else Diagram.objects.filter(key=key).first()
         outcome = Outcome.CACHED
         if diagram is None:
-            svg = render_svg(source)
-            topics = {
-                topic_url(track, node.topic): (node.topic.key, node.topic.title)
-                for node in walk(roots)
-            }
-            annotated = annotate(svg, topics)
+            annotated, drawn_by = _draw(track, roots, source)
             diagram, _created = Diagram.objects.update_or_create(
                 key=key,
-                defaults={
-                    "source": source,
-                    "svg": annotated,
-                    "renderer_version": f"plantuml {version_of(svg)}; trilha-svg {FORMAT_VERSION}",
-                },
+                defaults={"source": source, "svg": annotated, "renderer_version": drawn_by},
             )
             outcome = Outcome.RENDERED
     except (RenderError, UnmatchedNodeError) as error:
@@ -85,6 +76,35 @@ def render_track_diagram(track: Track, *, force: bool = False) -> Outcome:
         return _fail(track, source, str(error))
     _point_at(track, diagram, "")
     return outcome
+
+
+def _draw(track: Track, roots: list[Node], source: str) -> tuple[str, str]:
+    """Render the source and link every node to its topic: (annotated SVG, renderer version)."""
+    svg = render_svg(source)
+    topics = {
+        topic_url(track, node.topic): (node.topic.key, node.topic.title) for node in walk(roots)
+    }
+    return annotate(svg, topics), f"plantuml {version_of(svg)}; trilha-svg {FORMAT_VERSION}"
+
+
+def preview_track_diagram(track: Track) -> tuple[str, str]:
+    """The diagram the track's live topics would get, as (SVG, ""), or ("", why not).
+
+    For the import preview, which runs inside a transaction it rolls back: nothing is stored,
+    and a diagram already stored for the same source is reused instead of drawn again. The
+    reason is in English, as stored reasons are; translate it when showing it.
+    """
+    roots = live_tree(track)
+    source = diagram_source(track, roots)
+    if not source:
+        return "", _("This track has no topics to draw.")
+    if not settings.PLANTUML_URL:
+        return "", _("No diagram renderer is configured (PLANTUML_URL is empty); see the outline.")
+    try:
+        stored = Diagram.objects.filter(key=diagram_key(renderer_version(), source)).first()
+        return (stored.svg if stored else _draw(track, roots, source)[0]), ""
+    except (RenderError, UnmatchedNodeError) as error:
+        return "", str(error)
 
 
 def _fail(track: Track, source: str, reason: str) -> Outcome:

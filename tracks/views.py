@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from .diagrams import preview_track_diagram
 from .exporter import export_zip
 from .importer import (
     DIAGRAM_SUFFIXES,
@@ -142,12 +143,15 @@ def _sources_from_payload(payload: str) -> list[Source]:
     return [by_name[name] for name in data["folders"] if name in by_name]
 
 
-def _preview_results(plans: list[TrackPlan]) -> list[TrackResult]:
-    """What the import would do, found by doing it and rolling it back."""
+def _preview_results(plans: list[TrackPlan]) -> list[tuple[TrackResult, tuple[str, str]]]:
+    """What the import would do and the diagram each track would get, (SVG, why not),
+    found by doing it and rolling it back."""
     with transaction.atomic():
         results = apply_plans(plans)
+        tracks = Track.objects.in_bulk([result.slug for result in results], field_name="slug")
+        diagrams = [preview_track_diagram(tracks[result.slug]) for result in results]
         transaction.set_rollback(True)
-    return results
+    return list(zip(results, diagrams, strict=True))
 
 
 @require_GET
@@ -169,10 +173,17 @@ def import_preview(request: HttpRequest) -> HttpResponse:
         except TrackFileError as error:
             context["error"] = str(error)
         else:
-            results = _preview_results(plans)
             context["previews"] = [
-                {"plan": plan, "result": result, "outline": outline(plan)}
-                for plan, result in zip(plans, results, strict=True)
+                {
+                    "plan": plan,
+                    "result": result,
+                    "outline": outline(plan),
+                    "svg": svg,
+                    "diagram_error": _(reason) if reason else "",
+                }
+                for plan, (result, (svg, reason)) in zip(
+                    plans, _preview_results(plans), strict=True
+                )
             ]
             context["payload"] = _payload(sources)
     template = "tracks/curate_preview.html"

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tracks.models import Topic, Track
+from tracks.models import Diagram, Topic, Track
 
 # Assertions read the English messages, whatever the default language.
 pytestmark = pytest.mark.usefixtures("english")
@@ -68,6 +68,30 @@ def test_preview_of_a_zip_shows_outline_and_report_and_writes_nothing(
     assert not Track.objects.exists()
     assert not Topic.objects.exists()
     assert callbacks == []
+
+
+@pytest.mark.plantuml
+def test_preview_draws_the_diagram_the_track_would_get_and_stores_nothing(curator_client, plantuml):
+    response = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
+    html = response.content.decode()
+    figure = html[html.index('class="diagram diagram-preview"') :]
+    figure = figure[: figure.index("</figure>")]
+    keys = re.findall(r'<g class="topic" data-topic="([^"]+)"', figure)
+    assert sorted(keys) == ["data", "joins", "python", "sql"]
+    assert "Joins" in figure
+    assert "<div inert>" in figure  # its links lead nowhere before the import
+    assert not Diagram.objects.exists()
+    assert not Track.objects.exists()
+
+
+def test_preview_says_why_there_is_no_diagram(curator_client, settings):
+    settings.PLANTUML_URL = ""
+    response = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No diagram can be drawn now: No diagram renderer is configured" in html
+    assert "diagram-preview" not in html
+    assert 'name="payload"' in html  # the import itself does not need a renderer
 
 
 def test_preview_as_htmx_is_a_partial(curator_client):
