@@ -13,7 +13,7 @@ PLANTUML_DIR := var/plantuml
 PLANTUML_JAR := $(PLANTUML_DIR)/plantuml-$(PLANTUML_VERSION).jar
 PLANTUML_PORT ?= 18181
 
-.PHONY: run test install migrate load-tracks lint format messages clean plantuml-jar plantuml-jar-if-java
+.PHONY: run test install migrate load-tracks demo lint format messages clean plantuml-jar plantuml-jar-if-java
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ migrate: install
 
 load-tracks: migrate
 	$(PY) manage.py import_track tracks/content
+
+# Demo accounts ana (learner), bruno (her mentor), curadora (curator); DEBUG only.
+demo: load-tracks
+	$(PY) manage.py load_demo
 
 $(PLANTUML_JAR):
 	mkdir -p $(PLANTUML_DIR)
@@ -48,7 +52,7 @@ plantuml-jar-if-java:
 
 # With PLANTUML_URL unset and Java present, a local PlantUML runs beside the app and stops
 # with it; the app finds it through the PLANTUML_URL exported here.
-run: load-tracks plantuml-jar-if-java
+run: demo plantuml-jar-if-java
 	@if [ -z "$$PLANTUML_URL" ] && [ -f $(PLANTUML_JAR) ] && command -v java >/dev/null 2>&1; then \
 		$(PY) manage.py plantuml_server --port $(PLANTUML_PORT) & plantuml_pid=$$!; \
 		trap 'kill $$plantuml_pid 2>/dev/null' EXIT INT TERM; \

@@ -1,0 +1,51 @@
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from progress.models import Mentorship, Note, ProgressEvent, TopicProgress
+
+ML_TRACK = Path(__file__).resolve().parents[2] / "tracks/content/engenharia-de-machine-learning"
+User = get_user_model()
+
+
+@pytest.fixture
+def ml_track(db, settings):
+    settings.PLANTUML_URL = ""
+    call_command("import_track", str(ML_TRACK), verbosity=0)
+
+
+def test_demo_accounts_can_log_in_and_show_a_learner_with_a_mentor(client, ml_track, settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+
+    assert client.login(username="ana", password="trilha-demo")
+    statuses = list(TopicProgress.objects.filter(user__username="ana").values_list("status"))
+    assert sorted(s for (s,) in statuses).count("done") == 9
+    assert ("doing",) in statuses and ("skipped",) in statuses
+    assert TopicProgress.objects.filter(confirmed_by__username="bruno").count() == 1
+    assert Mentorship.objects.active().filter(mentor__username="bruno").count() == 1
+    assert Note.objects.filter(user__username="ana", shared=True).count() == 1
+    weeks = {e.created_at.isocalendar()[1] for e in ProgressEvent.objects.filter(to_status="done")}
+    assert len(weeks) >= 6  # the dashboard chart has something to draw
+    assert User.objects.get(username="curadora").is_staff
+    dashboard = client.get("/me/").content.decode()
+    assert "Engenharia de Machine Learning" in dashboard
+
+
+def test_running_it_again_changes_nothing(ml_track, settings, capsys):
+    settings.DEBUG = True
+    call_command("load_demo")
+    events = ProgressEvent.objects.count()
+    call_command("load_demo")
+    assert "already exist" in capsys.readouterr().out
+    assert ProgressEvent.objects.count() == events
+    assert User.objects.filter(username="ana").count() == 1
+
+
+def test_it_refuses_with_debug_off(ml_track, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo")
+    assert not User.objects.filter(username__in=["ana", "bruno", "curadora"]).exists()
