@@ -1,0 +1,138 @@
+"""Forms of the curators' in-app editor (tracks/editing.py)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ExpectedBehaviour, Resource, Topic, Track
+from .plantuml.source import _COLOUR_RE as DIAGRAM_COLOUR
+from .tree import Node, walk
+
+
+class TrackForm(forms.ModelForm):
+    class Meta:
+        model = Track
+        fields = ["title", "description", "language", "published", "related"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "related": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "language": _("A language code, such as pt-br or en."),
+            "published": _("Unpublished tracks are seen by curators only."),
+            "related": _("“See also” links, shown on both tracks."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["related"].queryset = Track.objects.exclude(pk=self.instance.pk).order_by(
+            "title"
+        )
+
+
+class BehaviourForm(forms.ModelForm):
+    class Meta:
+        model = ExpectedBehaviour
+        fields = ["text", "order"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"order": _("Lower comes first.")}
+
+
+BehaviourFormSet = forms.inlineformset_factory(
+    Track, ExpectedBehaviour, form=BehaviourForm, extra=1, can_delete=True
+)
+
+
+class ResourceForm(forms.ModelForm):
+    # Typed without a scheme ("docs.python.org"), a URL is taken as https, as in the admin.
+    url = forms.URLField(label=_("URL"), max_length=1000, assume_scheme="https")
+
+    class Meta:
+        model = Resource
+        fields = ["title", "url", "kind", "language", "order"]
+        help_texts = {"language": _("Optional: pt-br, en...")}
+
+
+ResourceFormSet = forms.inlineformset_factory(
+    Topic, Resource, form=ResourceForm, extra=1, can_delete=True
+)
+
+
+def subtree_ids(roots: list[Node], topic: Topic) -> set[int]:
+    """The ids of `topic` and of all its descendants in the tree `roots`."""
+    for node in walk(roots):
+        if node.topic.pk == topic.pk:
+            return {descendant.topic.pk for descendant in node.walk()}
+    return {topic.pk} if topic.pk else set()
+
+
+def limit_parents(field: forms.ModelChoiceField, topic: Topic, roots: list[Node]) -> None:
+    """Offer the live topics of the track, in tree order, never the topic or its descendants.
+
+    The queryset decides what a POST may choose; the choices only show the same topics
+    indented, without a query per topic."""
+    excluded = subtree_ids(roots, topic)
+    field.queryset = (
+        Topic.objects.for_track(topic.track).live().exclude(pk__in=excluded).order_by("order")
+    )
+    field.choices = [("", field.empty_label)] + [
+        (node.topic.pk, "— " * node.depth + node.topic.title)
+        for node in walk(roots)
+        if not node.topic.retired and node.topic.pk not in excluded
+    ]
+
+
+def clean_colour(value: str) -> str:
+    value = value.strip()
+    if value and not DIAGRAM_COLOUR.match(value):
+        raise forms.ValidationError(
+            _("Use a colour name (Orange) or a hex code (#61DAFB)."), code="colour"
+        )
+    return value
+
+
+class TopicForm(forms.ModelForm):
+    class Meta:
+        model = Topic
+        fields = ["title", "description", "parent", "order", "side", "colour"]
+        widgets = {
+            "title": forms.TextInput,
+            "description": forms.Textarea(attrs={"rows": 8}),
+        }
+        help_texts = {
+            "order": _("Among topics with the same parent, lower comes first."),
+            "side": _("Where a branch grows on the diagram, left or right of the root."),
+            "colour": _("Optional: a colour name (Orange) or a hex code (#61DAFB)."),
+        }
+
+    def __init__(self, *args, roots: list[Node], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.parent_id is None:
+            # The root of the track stays the root.
+            del self.fields["parent"]
+        else:
+            self.fields["parent"].required = True
+            limit_parents(self.fields["parent"], self.instance, roots)
+
+    def clean_colour(self) -> str:
+        return clean_colour(self.cleaned_data["colour"])
+
+
+class NewTopicForm(forms.ModelForm):
+    class Meta:
+        model = Topic
+        fields = ["title", "parent", "side", "description"]
+        widgets = {
+            "title": forms.TextInput,
+            "description": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "title": _("The topic's key is made from the title and never changes."),
+            "side": _("Where a branch grows on the diagram, left or right of the root."),
+        }
+
+    def __init__(self, *args, roots: list[Node], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].required = True
+        limit_parents(self.fields["parent"], self.instance, roots)
