@@ -331,6 +331,7 @@ def test_a_bad_resource_url_re_renders_with_the_error_and_saves_nothing(curator_
 
     html = response.content.decode()
     assert response.status_code == 200
+    assert "Nothing was saved: please correct the errors below." in html
     assert "Enter a valid URL." in html
     apis.refresh_from_db()
     assert apis.title == "APIs"
