@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .diagrams import refresh_on_commit
 from .forms import BehaviourFormSet, NewTopicForm, ResourceFormSet, TopicForm, TrackForm
-from .importer import KEY_MAX_LENGTH, key_from_title
+from .importer import free_key, key_from_title
 from .models import Topic, Track
 from .tree import Node, build_tree, walk
 from .views import staff_required
@@ -49,13 +49,7 @@ def _next_order(queryset) -> int:
 def unique_key(track: Track, title: str) -> str:
     """A key made from the title as the importer makes it, numbered when the track has it."""
     taken = set(Topic.objects.for_track(track).values_list("key", flat=True))
-    key = key_from_title(title)
-    stem = key[: KEY_MAX_LENGTH - 6]
-    number = 2
-    while key in taken:
-        key = f"{stem}-{number}"
-        number += 1
-    return key
+    return free_key(key_from_title(title), taken)
 
 
 @staff_required

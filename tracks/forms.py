@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import ExpectedBehaviour, Resource, Topic, Track
-from .plantuml.source import _COLOUR_RE as DIAGRAM_COLOUR
+from .plantuml.source import COLOUR_RE
 from .tree import Node, walk
 
 
@@ -85,7 +85,7 @@ def limit_parents(field: forms.ModelChoiceField, topic: Topic, roots: list[Node]
 
 def clean_colour(value: str) -> str:
     value = value.strip()
-    if value and not DIAGRAM_COLOUR.match(value):
+    if value and not COLOUR_RE.match(value):
         raise forms.ValidationError(
             _("Use a colour name (Orange) or a hex code (#61DAFB)."), code="colour"
         )

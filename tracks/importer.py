@@ -507,6 +507,16 @@ def key_from_title(title: str) -> str:
     return base
 
 
+def free_key(key: str, taken: set[str]) -> str:
+    """`key`, or else the first of `key-2`, `key-3`, … that is not taken."""
+    stem = key[: KEY_MAX_LENGTH - 6]
+    number = 2
+    while key in taken:
+        key = f"{stem}-{number}"
+        number += 1
+    return key
+
+
 def _assign_keys(
     nodes: list[DiagramNode], matched: dict[int, TextEntry], text_file: str
 ) -> dict[int, str]:
@@ -529,11 +539,7 @@ def _assign_keys(
         key = base
         if key in taken and node.parent is not None:
             key = f"{keys[id(node.parent)]}-{base}"[:KEY_MAX_LENGTH].strip("-_")
-        number = 2
-        stem = key[: KEY_MAX_LENGTH - 6]
-        while key in taken:
-            key = f"{stem}-{number}"
-            number += 1
+        key = free_key(key, taken)
         assert KEY_PATTERN.match(key)
         keys[id(node)] = key
         taken.add(key)

@@ -28,7 +28,7 @@ _ESCAPES = {
     "\\": "&#92;",
 }
 _ESCAPE_RE = re.compile("|".join(re.escape(char) for char in _ESCAPES))
-_COLOUR_RE = re.compile(r"^#?[0-9A-Za-z]{1,40}$")
+COLOUR_RE = re.compile(r"^#?[0-9A-Za-z]{1,40}$")
 
 
 def escape_title(title: str) -> str:
@@ -43,7 +43,7 @@ def topic_url(track: Track, topic: Topic) -> str:
 
 def _colour(topic: Topic) -> str:
     colour = topic.colour.strip()
-    if not colour or not _COLOUR_RE.match(colour):
+    if not colour or not COLOUR_RE.match(colour):
         return ""
     return "[" + (colour if colour.startswith("#") else "#" + colour) + "]"
 
