@@ -100,6 +100,7 @@ class TopicForm(forms.ModelForm):
             "title": forms.TextInput,
             "description": forms.Textarea(attrs={"rows": 8}),
         }
+        labels = {"parent": _("Parent topic")}
         help_texts = {
             "order": _("Among topics with the same parent, lower comes first."),
             "side": _("Where a branch grows on the diagram, left or right of the root."),
@@ -127,6 +128,7 @@ class NewTopicForm(forms.ModelForm):
             "title": forms.TextInput,
             "description": forms.Textarea(attrs={"rows": 6}),
         }
+        labels = {"parent": _("Parent topic")}
         help_texts = {
             "title": _("The topic's key is made from the title and never changes."),
             "side": _("Where a branch grows on the diagram, left or right of the root."),
