@@ -8,12 +8,13 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from .forms import DeleteAccountForm, ProfileForm
-from .middleware import remember_language
+from .middleware import browser_language, remember_language
 from .models import Follow, Profile
 from .stats import tally_follows
 
@@ -29,11 +30,12 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         remember_language(request, profile.language)
         if request.htmx and not language_changed:
             context = {"form": ProfileForm(instance=profile), "profile": profile, "saved": True}
-            response = render(request, "account/profile.html#profile-form", context)
-        else:
+            return render(request, "account/profile.html#profile-form", context)
+        # The next page is drawn in the language just chosen: say it in that language.
+        with translation.override(profile.language or browser_language(request)):
             messages.success(request, _("Your profile was saved."))
-            # A new language needs the whole page drawn again, not just the form.
-            response = HttpResponseClientRefresh() if request.htmx else redirect("progress:profile")
+        # A new language needs the whole page drawn again, not just the form.
+        response = HttpResponseClientRefresh() if request.htmx else redirect("progress:profile")
         if language_changed and profile.language:
             # Also for later visits while signed out.
             response.set_cookie(
@@ -42,6 +44,11 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 max_age=settings.LANGUAGE_COOKIE_AGE,
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
                 secure=settings.LANGUAGE_COOKIE_SECURE,
+            )
+        elif language_changed:
+            # "Same as my browser": an earlier choice left in the cookie must not win.
+            response.delete_cookie(
+                settings.LANGUAGE_COOKIE_NAME, samesite=settings.LANGUAGE_COOKIE_SAMESITE
             )
         return response
     template = "account/profile.html#profile-form" if request.htmx else "account/profile.html"

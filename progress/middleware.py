@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from .models import Profile
 
@@ -23,6 +24,18 @@ def save_language_choice(request: HttpRequest, language: str) -> None:
     """Store a signed-in user's language choice in their profile (and the session cache)."""
     Profile.objects.update_or_create(user=request.user, defaults={"language": language})
     remember_language(request, language)
+
+
+def browser_language(request: HttpRequest) -> str:
+    """The first supported language of the browser's Accept-Language, ignoring any cookie."""
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 def profile_language(request: HttpRequest) -> str:

@@ -95,6 +95,29 @@ def test_changing_language_with_htmx_reloads_the_page(client, alice):
     assert Profile.objects.get(user=alice).language == "en"
 
 
+def test_going_back_to_the_browsers_language_forgets_the_earlier_choice(client, alice, track):
+    client.force_login(alice)
+    client.post("/me/profile/", {"display_name": "", "language": "pt-br"}, **EN)
+    assert '<html lang="pt-br">' in client.get("/", **EN).content.decode()
+
+    response = client.post("/me/profile/", {"display_name": "", "language": ""}, **EN)
+
+    assert response.cookies["django_language"].value == ""  # deleted
+    assert Profile.objects.get(user=alice).language == ""
+    page = client.get("/me/profile/", **EN).content.decode()
+    assert '<html lang="en">' in page
+    assert "Your profile was saved." in page
+
+
+def test_the_saved_message_speaks_the_language_just_chosen(client, alice):
+    client.force_login(alice)
+    client.post("/me/profile/", {"display_name": "", "language": "pt-br"}, **EN)
+    page = client.get("/me/profile/", **EN).content.decode()
+    assert '<html lang="pt-br">' in page
+    with translation.override("pt-br"):
+        assert translation.gettext("Your profile was saved.") in page
+    assert "Your profile was saved." not in page
+
 def test_invalid_profile_is_shown_again_with_errors(client, alice):
     client.force_login(alice)
     response = client.post("/me/profile/", {"display_name": "x" * 101, "language": "xx"}, **EN)
