@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -156,19 +157,25 @@ def week_start(day: date) -> date:
 def weekly_completions(
     user: AbstractBaseUser, weeks: int = 26, today: date | None = None
 ) -> list[WeekCount]:
-    """Topics marked done per week (Monday to Sunday, local time), oldest first, ending with the
-    current week. A topic done twice in one week counts once."""
+    """Topics completed per week (Monday to Sunday, local time), oldest first, ending with the
+    current week. Only topics done now count, each once: in the week it was last marked done,
+    so a tick taken back is not a completion."""
     today = today or timezone.localdate()
     first = week_start(today) - timedelta(weeks=weeks - 1)
+    still_done = TopicProgress.objects.filter(
+        user=user, topic=OuterRef("topic"), status=Status.DONE
+    )
     rows = (
-        ProgressEvent.objects.filter(user=user, to_status=Status.DONE)
+        ProgressEvent.objects.filter(user=user, to_status=Status.DONE, topic__retired=False)
+        .filter(Exists(still_done))
         .filter(created_at__gte=timezone.make_aware(datetime.combine(first, time.min)))
         .annotate(day=TruncDate("created_at"))
-        .order_by()
+        .order_by("created_at", "id")
         .values_list("topic_id", "day")
     )
+    last_done = dict(rows)  # in time order: each topic ends on its latest day
     done_in_week: dict[date, set[int]] = {}
-    for topic_id, day in rows:
+    for topic_id, day in last_done.items():
         done_in_week.setdefault(week_start(day), set()).add(topic_id)
     return [
         WeekCount(start, len(done_in_week.get(start, ())))

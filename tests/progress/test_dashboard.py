@@ -108,6 +108,24 @@ def test_weekly_completions_count_each_topic_once_per_week(alice, track):
     assert sum(week.count for week in weeks) == 3
 
 
+def test_a_completion_taken_back_is_not_counted_and_a_redone_one_counts_once(alice, track):
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    set_status(alice, topic(track, "statistics"), "done")
+    set_status(alice, topic(track, "statistics"), "skipped")  # taken back
+    set_status(alice, topic(track, "python"), "done")
+    move_events(python=at(monday - timedelta(weeks=3)))
+    set_status(alice, topic(track, "python"), "todo")
+    set_status(alice, topic(track, "python"), "done")  # done again this week
+    set_status(alice, topic(track, "batch"), "done")
+    Topic.objects.filter(track=track, key="batch").update(retired=True)
+
+    weeks = weekly_completions(alice, today=today)
+
+    assert weeks[-1] == WeekCount(monday, 1)
+    assert sum(week.count for week in weeks) == 1
+
+
 def test_chart_is_an_svg_with_a_text_alternative(client, alice, track):
     set_status(alice, topic(track, "python"), "done")
     client.force_login(alice)
