@@ -16,7 +16,7 @@ import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from django.db import transaction
@@ -315,6 +315,9 @@ class TrackPlan:
     topics: list[TopicPlan]
     warnings: list[str] = field(default_factory=list)
     label: str = ""
+    # False: no trilha-texto.md (a bare .puml); an existing track keeps its topics'
+    # descriptions and resources, and its keys where the titles match.
+    has_text: bool = True
 
     def outline(self) -> Iterator[str]:
         for topic in self.topics:
@@ -399,6 +402,7 @@ def plan_track(source: Source, *, strict: bool = False) -> TrackPlan:
         topics=topics,
         warnings=warnings,
         label=source.label if source.name else diagram_file,
+        has_text=source.has(TEXT_FILE),
     )
 
 
@@ -609,7 +613,7 @@ def apply_plans(plans: list[TrackPlan]) -> list[TrackResult]:
         for plan in plans:
             track, result = _apply_track(plan)
             tracks[plan.slug] = track
-            result.warnings = plan.warnings + missing.get(plan.slug, [])
+            result.warnings = plan.warnings + result.warnings + missing.get(plan.slug, [])
             results.append(result)
         _link_related(plans, tracks)
         for track in tracks.values():
@@ -676,8 +680,22 @@ def _apply_track(plan: TrackPlan) -> tuple[Track, TrackResult]:
         result.behaviours = track.behaviours.count()
 
     existing = {topic.key: topic for topic in Topic.objects.filter(track=track)}
+    # Without trilha-texto.md the files say nothing about descriptions, resources or keys:
+    # existing topics keep theirs (as the track keeps its description without a README.md).
+    keep_text = not plan.has_text and not result.created
+    topics = plan.topics
+    if keep_text:
+        topics = _keys_by_title(plan.topics, existing)
+        result.warnings.append(
+            _(
+                "%(where)s: no trilha-texto.md; existing topics keep their descriptions and "
+                "resources"
+            )
+            % {"where": plan.label}
+        )
+    kept: set[str] = set()  # keys of the topics whose resources stay as they are
     saved: dict[str, Topic] = {}
-    for plan_topic in plan.topics:
+    for plan_topic in topics:
         parent = saved[plan_topic.parent_key] if plan_topic.parent_key else None
         fields = {
             "title": plan_topic.title,
@@ -694,6 +712,10 @@ def _apply_track(plan: TrackPlan) -> tuple[Track, TrackResult]:
             topic = Topic.objects.create(track=track, key=plan_topic.key, **fields)
             result.topics_created += 1
         else:
+            if keep_text:
+                kept.add(plan_topic.key)
+                if not plan_topic.description:  # a note on the diagram node still wins
+                    del fields["description"]
             changed = [name for name, value in fields.items() if getattr(topic, name) != value]
             if changed:
                 for name in changed:
@@ -712,8 +734,11 @@ def _apply_track(plan: TrackPlan) -> tuple[Track, TrackResult]:
         current_resources[resource.topic_id].append(
             (resource.title, resource.url, resource.kind, resource.language)
         )
-    for plan_topic in plan.topics:
+    for plan_topic in topics:
         topic = saved[plan_topic.key]
+        if plan_topic.key in kept:
+            result.resources += len(current_resources.get(topic.pk, []))
+            continue
         wanted = [resource.as_tuple() for resource in plan_topic.resources]
         result.resources += len(wanted)
         if current_resources.get(topic.pk, []) != wanted:
@@ -723,6 +748,34 @@ def _apply_track(plan: TrackPlan) -> tuple[Track, TrackResult]:
                 for order, (title, url, kind, lang) in enumerate(wanted)
             )
     return track, result
+
+
+def _keys_by_title(topics: list[TopicPlan], existing: dict[str, Topic]) -> list[TopicPlan]:
+    """The planned topics, each whose key is new taking the key of the one existing topic
+    (live or retired) with its title, unless another planned topic has that key.
+
+    Without trilha-texto.md keys come from titles, and a topic renamed in the app keeps its
+    old key; this keeps it (and its learners' progress) rather than retiring it."""
+    by_title: dict[str, list[str]] = defaultdict(list)
+    for topic in existing.values():
+        by_title[normalize_text(topic.title)].append(topic.key)
+    taken = {topic.key for topic in topics}
+    renamed: dict[str, str] = {}
+    for topic in topics:
+        if topic.key in existing:
+            continue
+        candidates = by_title.get(normalize_text(topic.title), [])
+        if len(candidates) == 1 and candidates[0] not in taken:
+            renamed[topic.key] = candidates[0]
+            taken.add(candidates[0])
+    return [
+        replace(
+            topic,
+            key=renamed.get(topic.key, topic.key),
+            parent_key=renamed.get(topic.parent_key or "", topic.parent_key),
+        )
+        for topic in topics
+    ]
 
 
 def import_path(path: Path, *, strict: bool = False) -> list[TrackResult]:

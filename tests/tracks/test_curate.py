@@ -264,3 +264,24 @@ def test_admin_takes_a_resource_url_typed_without_scheme_as_https(curator_client
     )
     assert response.status_code == 302
     assert python.resources.get(title="Tutorial").url == "https://docs.python.org/3/tutorial/"
+
+
+def test_preview_of_a_puml_alone_keeps_a_renamed_topic_and_says_why(curator_client, track):
+    Topic.objects.filter(track=track, key="basics").update(title="Foundations")
+    diagram = (
+        "@startmindmap\n* Machine Learning\n** Foundations\n*** Python\n*** Statistics\n"
+        "left side\n** Serving\n*** APIs\n*** Batch\n@endmindmap\n"
+    )
+    response = curator_client.post(
+        reverse("tracks:import-preview"),
+        {"diagram": SimpleUploadedFile("ml.puml", diagram.encode())},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Updates the existing track." in html
+    # Updated: APIs and Batch move to the left with Serving.
+    assert "0 created, 2 updated, 0 retired" in html
+    assert "ml.puml: no trilha-texto.md; existing topics keep their descriptions and resources" in (
+        html
+    )
+    assert Topic.objects.get(track=track, key="apis").resources.count() == 1

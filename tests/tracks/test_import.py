@@ -367,6 +367,100 @@ def test_topics_move_to_their_new_parent(db, mle_folder):
     assert python.side == Topic.Side.LEFT
 
 
+ML_DIAGRAM = """@startmindmap
+* Machine Learning
+** Foundations
+*** Python
+***:Statistics
+Means and variances.;
+left side
+** Serving
+*** APIs
+*** Batch
+*** [[https://prometheus.io/docs/ Monitoring]]
+@endmindmap
+"""
+
+
+def test_reimport_from_the_puml_alone_keeps_texts_resources_and_renamed_topics(
+    db, tmp_path, track, alice
+):
+    Topic.objects.filter(track=track, key="python").update(description="Learn Python.")
+    Topic.objects.filter(track=track, key="statistics").update(description="Old text.")
+    basics = Topic.objects.get(track=track, key="basics")
+    basics.title = "Foundations"  # renamed in the app; the key stays
+    basics.save(update_fields=["title"])
+    TopicProgress.objects.create(user=alice, topic=basics, status=TopicProgress.Status.DOING)
+    write(tmp_path, {"ml.puml": ML_DIAGRAM})
+
+    output = run(str(tmp_path / "ml.puml"))
+
+    # Statistics gets the note; APIs and Batch move to the left with Serving.
+    assert "(1 created, 3 updated, 0 retired)" in output
+    assert (
+        f"warning: {tmp_path}/ml.puml: no trilha-texto.md; existing topics keep their "
+        "descriptions and resources"
+    ) in output
+    basics.refresh_from_db()
+    assert not basics.retired
+    assert TopicProgress.objects.get(user=alice).topic == basics
+    assert Topic.objects.get(track=track, key="python").parent == basics
+    assert Topic.objects.get(track=track, key="python").description == "Learn Python."
+    # A note on the diagram node is a description and wins.
+    assert Topic.objects.get(track=track, key="statistics").description == "Means and variances."
+    apis = Topic.objects.get(track=track, key="apis")
+    assert list(apis.resources.values_list("url", flat=True)) == ["https://fastapi.tiangolo.com/"]
+    monitoring = Topic.objects.get(track=track, key="monitoring")
+    assert list(monitoring.resources.values_list("url", flat=True)) == [
+        "https://prometheus.io/docs/"
+    ]
+    assert not Topic.objects.filter(track=track, retired=True).exists()
+    assert Track.objects.get(slug="ml").description == "About *ML*."
+
+
+def test_puml_alone_brings_back_a_retired_topic_by_its_title(db, tmp_path, track):
+    Topic.objects.filter(track=track, key="batch").update(title="Batch jobs", retired=True)
+    write(tmp_path, {"ml.puml": ML_DIAGRAM.replace("*** Batch", "*** Batch Jobs")})
+    run(str(tmp_path / "ml.puml"))
+    batch = Topic.objects.get(track=track, key="batch")
+    assert not batch.retired
+    assert batch.title == "Batch Jobs"
+    assert not Topic.objects.filter(track=track, key="batch-jobs").exists()
+
+
+def test_puml_alone_matches_no_key_when_the_title_is_ambiguous(db, tmp_path, track):
+    Topic.objects.filter(track=track, key__in=["python", "statistics"]).update(title="Tools")
+    diagram = ML_DIAGRAM.replace("*** Python", "*** Tools").replace("Foundations", "Basics")
+    write(tmp_path, {"ml.puml": diagram})
+    output = run(str(tmp_path / "ml.puml"))
+    assert Topic.objects.get(track=track, key="tools").title == "Tools"
+    assert Topic.objects.get(track=track, key="python").retired
+    assert "(2 created, 3 updated, 1 retired)" in output
+
+
+def test_reimport_with_trilha_texto_replaces_resources_as_before(db, tmp_path, track):
+    texto = "# Machine Learning {#ml}\n\n### APIs {#apis}\n\n- [Flask](https://flask.palletsprojects.com/)\n"
+    folder = write(tmp_path / "ml", {"ml.puml": ML_DIAGRAM, "trilha-texto.md": texto})
+    output = run(str(folder))
+    apis = Topic.objects.get(track=track, key="apis")
+    assert list(apis.resources.values_list("url", flat=True)) == [
+        "https://flask.palletsprojects.com/"
+    ]
+    assert Topic.objects.get(track=track, key="basics").retired  # its title changed
+    assert "no trilha-texto.md" not in output
+
+
+def test_new_track_from_a_puml_alone_takes_what_the_diagram_gives(db, tmp_path):
+    write(tmp_path, {"fresh.puml": ML_DIAGRAM})
+    output = run(str(tmp_path / "fresh.puml"))
+    assert "(8 created, 0 updated, 0 retired)" in output
+    assert "0 warnings" in output
+    track = Track.objects.get(slug="fresh")
+    assert Topic.objects.get(track=track, key="statistics").description == "Means and variances."
+    monitoring = Topic.objects.get(track=track, key="monitoring")
+    assert monitoring.resources.get().url == "https://prometheus.io/docs/"
+
+
 # --- bad folders -------------------------------------------------------------------------
 
 BAD = {
