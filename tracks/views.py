@@ -71,8 +71,12 @@ class ImportForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         archive, diagram = data.get("archive"), data.get("diagram")
-        if bool(archive) == bool(diagram):
-            raise forms.ValidationError(_("Choose a .zip or a .puml diagram (not both)."))
+        if archive and diagram:
+            raise forms.ValidationError(_("Choose a .zip or a .puml diagram, not both."))
+        if not (archive or diagram):
+            if not (self.has_error("archive") or self.has_error("diagram")):
+                raise forms.ValidationError(_("Choose a .zip or a .puml diagram."))
+            return data
         if archive and not archive.name.lower().endswith(".zip"):
             self.add_error("archive", _("This is not a .zip file."))
         if archive and archive.size > MAX_ZIP_BYTES:

@@ -118,6 +118,7 @@ def test_the_saved_message_speaks_the_language_just_chosen(client, alice):
         assert translation.gettext("Your profile was saved.") in page
     assert "Your profile was saved." not in page
 
+
 def test_invalid_profile_is_shown_again_with_errors(client, alice):
     client.force_login(alice)
     response = client.post("/me/profile/", {"display_name": "x" * 101, "language": "xx"}, **EN)

@@ -285,3 +285,19 @@ def test_preview_of_a_puml_alone_keeps_a_renamed_topic_and_says_why(curator_clie
         html
     )
     assert Topic.objects.get(track=track, key="apis").resources.count() == 1
+
+
+def test_an_empty_upload_is_called_empty_not_missing(curator_client):
+    response = curator_client.post(
+        reverse("tracks:import-preview"), {"diagram": SimpleUploadedFile("empty.puml", b"")}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The submitted file is empty." in html
+    assert "Choose a .zip or a .puml diagram" not in html
+    both = curator_client.post(
+        reverse("tracks:import-preview"),
+        {"archive": track_zip(), "diagram": SimpleUploadedFile("d.puml", DIAGRAM.encode())},
+    )
+    assert "Choose a .zip or a .puml diagram, not both." in both.content.decode()
+    assert not Track.objects.exists()
