@@ -1,11 +1,18 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 
 from .diagrams import refresh_on_commit
 from .models import Diagram, ExpectedBehaviour, Resource, Topic, Track
 
-# A resource typed without a scheme ("docs.python.org") is taken as https.
-URLS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+# A resource typed without a scheme ("docs.python.org") is taken as https; a text box, since
+# browsers refuse to submit a type="url" field without a scheme.
+URLS_ASSUME_HTTPS = {
+    models.URLField: {
+        "assume_scheme": "https",
+        "widget": forms.TextInput(attrs={"inputmode": "url", "class": "vURLField"}),
+    }
+}
 
 
 class ExpectedBehaviourInline(admin.TabularInline):

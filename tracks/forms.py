@@ -45,8 +45,14 @@ BehaviourFormSet = forms.inlineformset_factory(
 
 
 class ResourceForm(forms.ModelForm):
-    # Typed without a scheme ("docs.python.org"), a URL is taken as https, as in the admin.
-    url = forms.URLField(label=_("URL"), max_length=1000, assume_scheme="https")
+    # Typed without a scheme ("docs.python.org"), a URL is taken as https, as in the admin. A
+    # text box, not type="url", which browsers refuse to submit without a scheme.
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=1000,
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
+    )
 
     class Meta:
         model = Resource
