@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import ExpectedBehaviour, Resource, Topic, Track
-from .plantuml.source import COLOUR_RE
+from .plantuml.colours import plantuml_colour
 from .tree import Node, walk
 
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 
-class TrackForm(forms.ModelForm):
+
+class EditorForm(forms.ModelForm):
+    """Lines end in \n as in the track files (browsers send \r\n), and a language, where
+    there is one, is a language code."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name, value in data.items():
+            if isinstance(value, str):
+                data[name] = value.replace("\r\n", "\n")
+        return data
+
+    def clean_language(self) -> str:
+        value = self.cleaned_data["language"].strip().lower()
+        if value and not LANGUAGE_CODE.match(value):
+            raise forms.ValidationError(
+                _("Use a language code, such as pt-br or en."), code="language"
+            )
+        return value
+
+
+class TrackForm(EditorForm):
     class Meta:
         model = Track
         fields = ["title", "description", "language", "published", "related"]
@@ -31,7 +55,7 @@ class TrackForm(forms.ModelForm):
         )
 
 
-class BehaviourForm(forms.ModelForm):
+class BehaviourForm(EditorForm):
     class Meta:
         model = ExpectedBehaviour
         fields = ["text", "order"]
@@ -44,7 +68,7 @@ BehaviourFormSet = forms.inlineformset_factory(
 )
 
 
-class ResourceForm(forms.ModelForm):
+class ResourceForm(EditorForm):
     # Typed without a scheme ("docs.python.org"), a URL is taken as https, as in the admin. A
     # text box, not type="url", which browsers refuse to submit without a scheme.
     url = forms.URLField(
@@ -91,14 +115,14 @@ def limit_parents(field: forms.ModelChoiceField, topic: Topic, roots: list[Node]
 
 def clean_colour(value: str) -> str:
     value = value.strip()
-    if value and not COLOUR_RE.match(value):
+    if value and not plantuml_colour(value):
         raise forms.ValidationError(
             _("Use a colour name (Orange) or a hex code (#61DAFB)."), code="colour"
         )
     return value
 
 
-class TopicForm(forms.ModelForm):
+class TopicForm(EditorForm):
     class Meta:
         model = Topic
         fields = ["title", "description", "parent", "order", "side", "colour"]
@@ -126,7 +150,7 @@ class TopicForm(forms.ModelForm):
         return clean_colour(self.cleaned_data["colour"])
 
 
-class NewTopicForm(forms.ModelForm):
+class NewTopicForm(EditorForm):
     class Meta:
         model = Topic
         fields = ["title", "parent", "side", "description"]

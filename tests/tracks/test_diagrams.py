@@ -95,11 +95,13 @@ def test_source_puts_left_branches_on_the_left_with_colour_and_boxless_nodes(tra
 
 def test_source_wraps_long_titles_and_ignores_unsafe_colours(track):
     Topic.objects.filter(key="apis").update(colour="red]] ** evil")
+    Topic.objects.filter(key="batch").update(colour="#GGHHII")  # PlantUML: "No such color"
 
     source = diagram_source(track)
 
     assert re.search(r"node \{ MaximumWidth \d+ \}", source)
     assert "--- [[/tracks/ml/t/apis/ APIs]]" in source
+    assert "GGHHII" not in source
 
 
 def test_titles_are_plain_text_on_one_line():
@@ -147,6 +149,22 @@ def test_track_page_without_diagram_shows_outline_and_reason(client, track, sett
     assert "PLANTUML_URL" in html
     assert "Statistics" in html  # the outline
     assert "<svg" not in html.split('class="diagram-area"')[1].split("</section>")[0]
+
+
+def test_plantumls_own_error_is_shown_to_curators_only(client, track, curator, charlie):
+    error = "PlantUML error on line 17: No such color"
+    Track.objects.filter(pk=track.pk).update(diagram_error=error)
+
+    anonymous = client.get(reverse("progress:track", args=["ml"])).content.decode()
+    client.force_login(charlie)
+    learner = client.get(reverse("progress:track", args=["ml"])).content.decode()
+    client.force_login(curator)
+    staff = client.get(reverse("progress:track", args=["ml"])).content.decode()
+
+    for html in (anonymous, learner):
+        assert "No such color" not in html
+        assert "The diagram server could not draw this version of the track." in html
+    assert error in staff
 
 
 def test_server_that_is_down_is_a_render_error_naming_the_cause(track, settings):

@@ -338,15 +338,27 @@ def test_a_bad_resource_url_re_renders_with_the_error_and_saves_nothing(curator_
     assert list(apis.resources.values_list("title", flat=True)) == ["FastAPI docs"]
 
 
-def test_a_bad_colour_is_refused(curator_client, track):
+@pytest.mark.parametrize("colour", ["red]] evil", "#GGHHII", "12", "notacolour", "#12345"])
+def test_a_colour_plantuml_does_not_know_is_refused(curator_client, track, colour):
     python = topic(track, "python")
 
-    response = curator_client.post(edit_url(python), topic_data(python, colour="red]] evil"))
+    response = curator_client.post(edit_url(python), topic_data(python, colour=colour))
 
     assert response.status_code == 200
     assert "hex code" in response.content.decode()
     python.refresh_from_db()
     assert python.colour == ""
+
+
+@pytest.mark.parametrize("colour", ["lightblue", "#DarkCyan", "#FFF", "E74C3C", "#ff000080"])
+def test_colour_names_and_hex_codes_are_saved(curator_client, track, colour):
+    python = topic(track, "python")
+
+    response = curator_client.post(edit_url(python), topic_data(python, colour=colour))
+
+    assert response.status_code == 302
+    python.refresh_from_db()
+    assert python.colour == colour
 
 
 def test_deleting_a_resource(curator_client, track):
@@ -555,3 +567,31 @@ def test_edit_links_show_for_curators_only(client, curator, alice, track):
         assert "/curate/" not in client.get(page).content.decode(), page
     client.logout()
     assert "/curate/" not in client.get("/tracks/ml/").content.decode()
+
+
+def test_retiring_a_leaf_says_so_without_counting_subtopics(curator_client, track):
+    url = reverse("tracks:topic-retire", args=["ml", "batch"])
+    response = curator_client.post(url, follow=True)
+    html = response.content.decode()
+    assert "Retired “Batch”; everyone&#x27;s progress is kept." in html
+    assert "0 subtopic" not in html
+
+
+def test_a_track_language_must_be_a_language_code(curator_client, track):
+    url = reverse("tracks:track-edit", args=["ml"])
+    response = curator_client.post(url, track_data(track, language="not a language"))
+    assert response.status_code == 200
+    assert "Use a language code, such as pt-br or en." in response.content.decode()
+    track.refresh_from_db()
+    assert track.language != "not a language"
+
+
+def test_descriptions_keep_unix_line_ends(curator_client, track):
+    url = reverse("tracks:track-edit", args=["ml"])
+    response = curator_client.post(
+        url, track_data(track, description="One.\r\n\r\nTwo.", language="EN")
+    )
+    assert response.status_code == 302
+    track.refresh_from_db()
+    assert track.description == "One.\n\nTwo."
+    assert track.language == "en"

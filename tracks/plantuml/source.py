@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from ..models import Topic, Track
 from ..tree import Node, build_tree
+from .colours import plantuml_colour
 
 # Boxes wider than this wrap their title onto several lines.
 MAXIMUM_NODE_WIDTH = 220
@@ -28,7 +29,6 @@ _ESCAPES = {
     "\\": "&#92;",
 }
 _ESCAPE_RE = re.compile("|".join(re.escape(char) for char in _ESCAPES))
-COLOUR_RE = re.compile(r"^#?[0-9A-Za-z]{1,40}$")
 
 
 def escape_title(title: str) -> str:
@@ -42,10 +42,9 @@ def topic_url(track: Track, topic: Topic) -> str:
 
 
 def _colour(topic: Topic) -> str:
-    colour = topic.colour.strip()
-    if not colour or not COLOUR_RE.match(colour):
-        return ""
-    return "[" + (colour if colour.startswith("#") else "#" + colour) + "]"
+    # A colour PlantUML does not know would fail the whole diagram: it is left out instead.
+    colour = plantuml_colour(topic.colour)
+    return f"[{colour}]" if colour else ""
 
 
 def _label(track: Track, topic: Topic) -> str:
