@@ -27,6 +27,13 @@ from .tree import Node, walk
 logger = logging.getLogger(__name__)
 
 
+# Why a track has no diagram, in words anyone may read; other reasons (PlantUML's own
+# errors) are for curators.
+NO_TOPICS = _("This track has no topics to draw.")
+NO_RENDERER = _("No diagram renderer is configured (PLANTUML_URL is empty); see the outline.")
+PUBLIC_REASONS = {NO_TOPICS, NO_RENDERER}
+
+
 class Outcome(StrEnum):
     RENDERED = "rendered"
     CACHED = "cached"
@@ -52,13 +59,9 @@ def render_track_diagram(track: Track, *, force: bool = False) -> Outcome:
     roots = live_tree(track)
     source = diagram_source(track, roots)
     if not source:
-        return _fail(track, source, _("This track has no topics to draw."))
+        return _fail(track, source, NO_TOPICS)
     if not settings.PLANTUML_URL:
-        return _fail(
-            track,
-            source,
-            _("No diagram renderer is configured (PLANTUML_URL is empty); see the outline."),
-        )
+        return _fail(track, source, NO_RENDERER)
     try:
         version = renderer_version()
         key = diagram_key(version, source)
@@ -97,9 +100,9 @@ def preview_track_diagram(track: Track) -> tuple[str, str]:
     roots = live_tree(track)
     source = diagram_source(track, roots)
     if not source:
-        return "", _("This track has no topics to draw.")
+        return "", NO_TOPICS
     if not settings.PLANTUML_URL:
-        return "", _("No diagram renderer is configured (PLANTUML_URL is empty); see the outline.")
+        return "", NO_RENDERER
     try:
         stored = Diagram.objects.filter(key=diagram_key(renderer_version(), source)).first()
         return (stored.svg if stored else _draw(track, roots, source)[0]), ""

@@ -11,9 +11,11 @@ import re
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tracks.models import Diagram
+from tracks.diagrams import PUBLIC_REASONS
+from tracks.models import Diagram, Track
 from tracks.plantuml.svg import mark_statuses
 
 register = template.Library()
@@ -85,3 +87,16 @@ def diagram_highlight_css(highlights: dict[str, str] | None = None) -> SafeStrin
         texts = ", ".join([f".diagram-legend .swatch-{status} text"] + [f"{n} text" for n in nodes])
         rules.append(f"{boxes} {{ {box} }}\n{texts} {{ {text} }}")
     return mark_safe("\n".join(rules))
+
+
+@register.simple_tag(takes_context=True)
+def diagram_missing_reason(context: template.Context, track: Track) -> str:
+    """Why the track has no diagram, in the viewer's language. PlantUML's own error (with its
+    line) is for curators; everyone else learns only that the drawing failed."""
+    reason = track.diagram_error
+    if not reason:
+        return ""
+    user = context.get("user")
+    if reason in PUBLIC_REASONS or (user is not None and user.is_staff):
+        return gettext(reason)
+    return gettext("The diagram server could not draw this version of the track.")
