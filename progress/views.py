@@ -423,7 +423,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("-updated_at")[:10]
     )
     recent = (
-        ProgressEvent.objects.filter(user=user)
+        # Topics retired since have no page to link to.
+        ProgressEvent.objects.filter(user=user, topic__retired=False, topic__track__in=visible)
         .select_related("topic__track", "actor__profile")
         .order_by("-created_at", "-id")[:10]
     )

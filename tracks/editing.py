@@ -148,15 +148,15 @@ def topic_retire(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         Topic.objects.filter(pk__in=live).update(retired=True)
         refresh_on_commit(topic.track_id)
     others = len(live) - 1 if topic.pk in live else len(live)
-    messages.success(
-        request,
-        ngettext(
+    if others:
+        done = ngettext(
             "Retired “%(title)s” and %(count)d subtopic; everyone's progress is kept.",
             "Retired “%(title)s” and %(count)d subtopics; everyone's progress is kept.",
             others,
         )
-        % {"title": topic.title, "count": others},
-    )
+    else:
+        done = _("Retired “%(title)s”; everyone's progress is kept.")
+    messages.success(request, done % {"title": topic.title, "count": others})
     return redirect("tracks:topic-edit", slug, key)
 
 

@@ -166,3 +166,13 @@ def test_dashboard_query_count_does_not_grow_with_tracks_or_activity(
     with django_assert_max_num_queries(14):
         response = client.get("/me/")
     assert response.content.decode().count('class="card"') == 5
+
+
+def test_recent_activity_leaves_out_topics_retired_since(client, alice, track):
+    set_status(alice, topic(track, "batch"), "done")
+    set_status(alice, topic(track, "python"), "doing")
+    Topic.objects.filter(track=track, key="batch").update(retired=True)
+    client.force_login(alice)
+    html = client.get("/me/").content.decode()
+    assert 'href="/tracks/ml/t/python/"' in html
+    assert 'href="/tracks/ml/t/batch/"' not in html
