@@ -59,3 +59,20 @@ def test_strangers_see_the_site_layout_on_403_and_404(client, charlie, settings)
         html = response.content.decode()
         assert len(re.findall(r"<h1[\s>]", html)) == 1
         assert 'href="/"' in html
+
+
+def test_language_changes_only_when_the_button_is_pressed(client, track):
+    html = client.get("/").content.decode()
+    form = html[html.index('class="language-form"') :]
+    form = form[: form.index("</form>")]
+    assert "onchange" not in form  # arrow keys move through the options without reloading
+    assert '<button type="submit"' in form
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.cookies["django_language"].value == "en"
+
+
+def test_messages_are_a_list_inside_a_status_region(client, alice):
+    client.force_login(alice)
+    client.post("/me/profile/", {"display_name": "A", "language": ""})
+    html = client.get("/me/profile/").content.decode()
+    assert re.search(r'<div role="status">\s*<ul class="messages">\s*<li class="message', html)

@@ -18,8 +18,16 @@ class EditorForm(forms.ModelForm):
     """Lines end in \n as in the track files (browsers send \r\n), and a language, where
     there is one, is a language code."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "description" in self.fields:
+            # Markdown as typed: leading spaces make a code block.
+            self.fields["description"].strip = False
+
     def clean(self) -> dict:
         data = super().clean()
+        if isinstance(data.get("description"), str) and not data["description"].strip():
+            data["description"] = ""
         for name, value in data.items():
             if isinstance(value, str):
                 data[name] = value.replace("\r\n", "\n")

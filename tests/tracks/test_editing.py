@@ -595,3 +595,14 @@ def test_descriptions_keep_unix_line_ends(curator_client, track):
     track.refresh_from_db()
     assert track.description == "One.\n\nTwo."
     assert track.language == "en"
+
+
+def test_a_description_is_kept_as_typed_even_a_leading_code_block(curator_client, track):
+    python = topic(track, "python")
+    text = "    print('hi')\n\nThen read the tutorial.\n"
+    response = curator_client.post(edit_url(python), topic_data(python, description=text))
+    assert response.status_code == 302
+    python.refresh_from_db()
+    assert python.description == text
+    html = curator_client.get("/tracks/ml/t/python/").content.decode()
+    assert "<pre><code>print(&#x27;hi&#x27;)" in html or "<pre><code>print('hi')" in html
