@@ -13,7 +13,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .diagrams import refresh_on_commit
-from .forms import BehaviourFormSet, NewTopicForm, ResourceFormSet, TopicForm, TrackForm
+from .forms import (
+    BehaviourFormSet,
+    NewTopicForm,
+    ResourceFormSet,
+    TopicForm,
+    TrackForm,
+    focus_first_error,
+)
 from .importer import free_key, key_from_title
 from .models import Topic, Track
 from .tree import Node, build_tree, walk
@@ -70,6 +77,7 @@ def track_edit(request: HttpRequest, slug: str) -> HttpResponse:
             behaviours.save()
         messages.success(request, _("Track saved."))
         return redirect("tracks:track-edit", track.slug)
+    focus_first_error(form, behaviours)
     context = {"track": track, "form": form, "behaviours": behaviours, "roots": _tree(track)}
     return render(request, "tracks/edit/track.html", context)
 
@@ -96,6 +104,7 @@ def topic_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                 refresh_on_commit(track.pk)
         messages.success(request, _("Topic saved."))
         return redirect("tracks:topic-edit", track.slug, topic.key)
+    focus_first_error(form, resources)
     subtree = _subtree(roots, topic)
     parent = next((node.topic for node in walk(roots) if node.topic.pk == topic.parent_id), None)
     context = {
@@ -133,6 +142,7 @@ def topic_new(request: HttpRequest, slug: str) -> HttpResponse:
             refresh_on_commit(track.pk)
         messages.success(request, _("Topic added."))
         return redirect("tracks:topic-edit", track.slug, topic.key)
+    focus_first_error(form)
     return render(request, "tracks/edit/topic_new.html", {"track": track, "form": form})
 
 

@@ -176,3 +176,14 @@ class NewTopicForm(EditorForm):
         super().__init__(*args, **kwargs)
         self.fields["parent"].required = True
         limit_parents(self.fields["parent"], self.instance, roots)
+
+
+def focus_first_error(*items: forms.BaseForm | forms.BaseFormSet) -> None:
+    """Give the first field with an error `autofocus`, so that after a failed save the keyboard
+    and screen reader land on it rather than at the top of the page."""
+    for item in items:
+        for form in item.forms if isinstance(item, forms.BaseFormSet) else [item]:
+            for name in form.errors:
+                if name in form.fields:
+                    form.fields[name].widget.attrs["autofocus"] = True
+                    return

@@ -606,3 +606,24 @@ def test_a_description_is_kept_as_typed_even_a_leading_code_block(curator_client
     assert python.description == text
     html = curator_client.get("/tracks/ml/t/python/").content.decode()
     assert "<pre><code>print(&#x27;hi&#x27;)" in html or "<pre><code>print('hi')" in html
+
+
+def test_after_a_failed_save_the_first_bad_field_has_the_focus(curator_client, track):
+    apis = topic(track, "apis")
+    docs = apis.resources.get()
+    data = topic_data(
+        apis,
+        **management("resources", 1, 1),
+        **{
+            "resources-0-id": docs.pk,
+            "resources-0-title": docs.title,
+            "resources-0-url": "not a url at all",
+            "resources-0-kind": docs.kind,
+            "resources-0-order": 0,
+        },
+    )
+    html = curator_client.post(edit_url(apis), data).content.decode()
+    assert html.count("autofocus") == 1
+    assert re.search(r'<input[^>]*name="resources-0-url"[^>]*autofocus', html)
+    fine = curator_client.get(edit_url(apis)).content.decode()
+    assert "autofocus" not in fine
