@@ -51,6 +51,20 @@ def track_data(track: Track, **changes) -> dict:
     return data
 
 
+def resource_row(resource: Resource, index: int = 0, **changes) -> dict:
+    """An existing resource as row `index` of the topic editor's resources formset."""
+    row = {
+        "id": resource.pk,
+        "title": resource.title,
+        "url": resource.url,
+        "kind": resource.kind,
+        "language": resource.language,
+        "order": str(resource.order),
+        **changes,
+    }
+    return {f"resources-{index}-{name}": value for name, value in row.items()}
+
+
 def topic_data(item: Topic, **changes) -> dict:
     data = {
         "title": item.title,
@@ -364,18 +378,7 @@ def test_colour_names_and_hex_codes_are_saved(curator_client, track, colour):
 def test_deleting_a_resource(curator_client, track):
     apis = topic(track, "apis")
     docs = apis.resources.get()
-    data = topic_data(
-        apis,
-        **management("resources", 1, 1),
-        **{
-            "resources-0-id": docs.pk,
-            "resources-0-title": docs.title,
-            "resources-0-url": docs.url,
-            "resources-0-kind": docs.kind,
-            "resources-0-order": "0",
-            "resources-0-DELETE": "on",
-        },
-    )
+    data = topic_data(apis, **management("resources", 1, 1), **resource_row(docs, DELETE="on"))
 
     assert curator_client.post(edit_url(apis), data).status_code == 302
     assert not Resource.objects.exists()
@@ -612,15 +615,7 @@ def test_after_a_failed_save_the_first_bad_field_has_the_focus(curator_client, t
     apis = topic(track, "apis")
     docs = apis.resources.get()
     data = topic_data(
-        apis,
-        **management("resources", 1, 1),
-        **{
-            "resources-0-id": docs.pk,
-            "resources-0-title": docs.title,
-            "resources-0-url": "not a url at all",
-            "resources-0-kind": docs.kind,
-            "resources-0-order": 0,
-        },
+        apis, **management("resources", 1, 1), **resource_row(docs, url="not a url at all")
     )
     html = curator_client.post(edit_url(apis), data).content.decode()
     assert html.count("autofocus") == 1
