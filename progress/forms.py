@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from tracks.markdown import validate_markdown
+
 from .models import Mentorship, Note, Profile, TopicProgress
 
 
@@ -63,6 +65,11 @@ class NoteForm(forms.ModelForm):
         fields = ["body", "shared"]
         widgets = {"body": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"body": _("Markdown. Private unless you share it with your mentors.")}
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        validate_markdown(body)
+        return body
 
 
 class InviteMentorForm(forms.Form):
@@ -123,6 +130,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"),
         max_length=5000,
+        validators=[validate_markdown],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Markdown."),
     )
