@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -197,6 +201,46 @@ class Mentorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} → {self.mentee} ({self.state})"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class MentorInvitationQuerySet(models.QuerySet):
+    def pending(self) -> MentorInvitationQuerySet:
+        return self.filter(
+            claimed_at__isnull=True,
+            created_at__gt=timezone.now() - MentorInvitation.VALID_FOR,
+        )
+
+
+class MentorInvitation(models.Model):
+    """An invitation mailed to an address no account has confirmed. Whoever opens its link,
+    signed in, proves they read that inbox: the address is confirmed on their account and
+    they become the mentor. Until then the invitation shows nothing to anybody."""
+
+    VALID_FOR = timedelta(days=14)
+
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_invitations"
+    )
+    email = models.EmailField(_("e-mail"))
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MentorInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mentor invitation by e-mail")
+        verbose_name_plural = _("mentor invitations by e-mail")
+
+    def __str__(self) -> str:
+        return f"{self.mentee} → {self.email}"
 
 
 class Comment(RenderedBodyMixin):
