@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # NUL or a lone surrogate anywhere in the request: 400 with the reason, before any view.
+    "progress.input_guard.RejectUnsafeInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -121,6 +123,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Trilha] "
 # Failed logins: 5 per account in 5 minutes, and 10 a minute from one address (a shared office
 # network should not lock everyone out after five typos). Counted in the shared cache.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip"}
+# The per-account key is the account, whatever identifier was typed (progress/auth.py).
+ACCOUNT_ADAPTER = "progress.auth.AccountAdapter"
+# Sign-up answers the same whether the e-mail is registered or not (its owner is told).
+ACCOUNT_FORMS = {"signup": "progress.auth.SignupForm"}
 
 # Mail: printed to the console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from progress.auth import account_email, admin_login
+
 urlpatterns = [
+    # Before the admin's own: its log-in goes through the site's, with the rate limits.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
+    # Before allauth's: only a confirmed address can be made primary.
+    path("accounts/email/", account_email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("curate/", include("tracks.urls")),

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Q
+from django.core.validators import validate_email
+from django.db.models import Case, When
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+
+from tracks.markdown import validate_markdown
 
 from .models import Mentorship, Note, Profile, TopicProgress
 
@@ -64,6 +68,11 @@ class NoteForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"body": _("Markdown. Private unless you share it with your mentors.")}
 
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        validate_markdown(body)
+        return body
+
 
 class InviteMentorForm(forms.Form):
     """Who the learner asks to be their mentor: a username or an e-mail address."""
@@ -80,21 +89,39 @@ class InviteMentorForm(forms.Form):
         self.mentee = mentee
         super().__init__(*args, **kwargs)
 
-    def clean_who(self) -> AbstractBaseUser:
+    def clean_who(self) -> AbstractBaseUser | str:
+        """The account invited, or an e-mail address no account has confirmed (the invitation
+        then goes by e-mail). An address counts only once its owner confirmed it: anyone can
+        add any address to their account."""
         value = self.cleaned_data["who"].strip()
-        candidates = get_user_model().objects.filter(
-            Q(username__iexact=value) | Q(email__iexact=value), is_active=True
-        )
-        # An exact username wins over a username in another case, which wins over an e-mail.
-        ranked = sorted(
-            candidates,
-            key=lambda user: (user.username != value, user.username.lower() != value.lower()),
-        )
-        if not ranked:
-            raise forms.ValidationError(
-                _("Nobody here has this username or e-mail."), code="unknown"
+        if "@" in value:
+            try:
+                validate_email(value)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    _("Enter a valid e-mail address or a username."), code="invalid"
+                ) from None
+            confirmed = EmailAddress.objects.filter(
+                email__iexact=value, verified=True, user__is_active=True
+            ).select_related("user")
+            address = confirmed.first()
+            if address is None:
+                if self._is_my_address(value):
+                    raise forms.ValidationError(_("You cannot be your own mentor."), code="self")
+                return value.lower()
+            mentor = address.user
+        else:
+            mentor = (
+                get_user_model()
+                .objects.filter(username__iexact=value, is_active=True)
+                # An exact username wins over the same one in another case.
+                .order_by(Case(When(username=value, then=0), default=1), "pk")
+                .first()
             )
-        mentor = ranked[0]
+            if mentor is None:
+                raise forms.ValidationError(
+                    _("Nobody here has this username or e-mail."), code="unknown"
+                )
         if mentor.pk == self.mentee.pk:
             raise forms.ValidationError(_("You cannot be your own mentor."), code="self")
         existing = (
@@ -116,6 +143,11 @@ class InviteMentorForm(forms.Form):
             )
         return mentor
 
+    def _is_my_address(self, email: str) -> bool:
+        return self.mentee.email.lower() == email.lower() or (
+            EmailAddress.objects.filter(user=self.mentee, email__iexact=email).exists()
+        )
+
 
 class CommentForm(forms.Form):
     """A mentor's comment on a mentee's topic."""
@@ -123,6 +155,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"),
         max_length=5000,
+        validators=[validate_markdown],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Markdown."),
     )

@@ -22,9 +22,17 @@ from django.views.decorators.http import require_GET, require_POST
 from tracks.models import Topic, Track
 from tracks.tree import Node
 
-from . import services
+from . import invitations, services
 from .forms import CommentForm, InviteMentorForm
-from .models import Comment, Follow, Mentorship, Note, ProgressEvent, TopicProgress
+from .models import (
+    Comment,
+    Follow,
+    MentorInvitation,
+    Mentorship,
+    Note,
+    ProgressEvent,
+    TopicProgress,
+)
 from .stats import FollowedTrack, tally_follows
 from .views import (
     TrackState,
@@ -94,6 +102,9 @@ def _mentors_context(request: HttpRequest, form: InviteMentorForm | None = None)
     return {
         "mentors": [m for m in mentorships if m.state == Mentorship.State.ACTIVE],
         "invited": [m for m in mentorships if m.state == Mentorship.State.INVITED],
+        "emailed": list(
+            MentorInvitation.objects.pending().filter(mentee=request.user).order_by("email")
+        ),
         "form": form or InviteMentorForm(request.user),
     }
 
@@ -108,6 +119,19 @@ def mentors(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invite_mentor(request: HttpRequest) -> HttpResponse:
     form = InviteMentorForm(request.user, request.POST)
+    if form.is_valid() and isinstance(form.cleaned_data["who"], str):
+        email = form.cleaned_data["who"]
+        invitations.invite_by_email(request, request.user, email)
+        invited = _(
+            "We e-mailed an invitation to %(email)s. It is theirs once they open it signed "
+            "in; nothing is shared before."
+        ) % {"email": email}
+        if not _is_htmx(request):
+            messages.success(request, invited)
+            return redirect("progress:mentors")
+        context = _mentors_context(request)
+        context["invited_message"] = invited
+        return render(request, "progress/mentors.html#invite-changed", context)
     if form.is_valid():
         mentor = form.cleaned_data["who"]
         try:

@@ -1,11 +1,41 @@
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from tracks.markdown import render_markdown
 from tracks.models import Topic, Track
+
+
+class RenderedBodyMixin(models.Model):
+    """A Markdown `body` kept with its sanitised HTML, rendered once when saved: pages that
+    list notes or comments never parse Markdown, so no stored text can slow or break them."""
+
+    body_html = models.TextField(editable=False, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.body_html = render_markdown(self.body)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    @property
+    def rendered_body(self) -> SafeString:
+        if self.body_html or not self.body:
+            return mark_safe(self.body_html)  # noqa: S308 - sanitised when saved
+        return render_markdown(self.body)  # a row written around save(): bounded all the same
 
 
 class Profile(models.Model):
@@ -111,7 +141,7 @@ class ProgressEvent(models.Model):
         return f"{self.user} · {self.topic}: {self.from_status} → {self.to_status}"
 
 
-class Note(models.Model):
+class Note(RenderedBodyMixin):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
     )
@@ -121,7 +151,7 @@ class Note(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
+    class Meta(RenderedBodyMixin.Meta):
         ordering = ["-created_at", "-id"]
         verbose_name = _("note")
         verbose_name_plural = _("notes")
@@ -173,7 +203,47 @@ class Mentorship(models.Model):
         return f"{self.mentor} → {self.mentee} ({self.state})"
 
 
-class Comment(models.Model):
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class MentorInvitationQuerySet(models.QuerySet):
+    def pending(self) -> MentorInvitationQuerySet:
+        return self.filter(
+            claimed_at__isnull=True,
+            created_at__gt=timezone.now() - MentorInvitation.VALID_FOR,
+        )
+
+
+class MentorInvitation(models.Model):
+    """An invitation mailed to an address no account has confirmed. Whoever opens its link,
+    signed in, proves they read that inbox: the address is confirmed on their account and
+    they become the mentor. Until then the invitation shows nothing to anybody."""
+
+    VALID_FOR = timedelta(days=14)
+
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_invitations"
+    )
+    email = models.EmailField(_("e-mail"))
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MentorInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mentor invitation by e-mail")
+        verbose_name_plural = _("mentor invitations by e-mail")
+
+    def __str__(self) -> str:
+        return f"{self.mentee} → {self.email}"
+
+
+class Comment(RenderedBodyMixin):
     """A mentor's comment on a mentee's topic."""
 
     author = models.ForeignKey(
@@ -186,7 +256,7 @@ class Comment(models.Model):
     body = models.TextField(_("comment"))
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(RenderedBodyMixin.Meta):
         ordering = ["created_at", "id"]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")

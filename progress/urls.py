@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account, insights, mentoring, views
+from . import account, insights, invitations, mentoring, views
 
 app_name = "progress"
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("u/<str:username>/", account.public_profile, name="public-profile"),
     path("me/mentors/", mentoring.mentors, name="mentors"),
     path("me/mentors/invite/", mentoring.invite_mentor, name="mentor-invite"),
+    path(
+        "me/mentors/emailed/<int:pk>/cancel/",
+        invitations.cancel,
+        name="emailed-invitation-cancel",
+    ),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     path("mentoring/", mentoring.mentoring, name="mentoring"),
     path("mentoring/<str:username>/<slug:slug>/", mentoring.mentee_track, name="mentee-track"),
     path(

@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .markdown import validate_markdown
 from .models import ExpectedBehaviour, Resource, Topic, Track
 from .plantuml.colours import plantuml_colour
 from .tree import Node, walk
@@ -32,6 +33,11 @@ class EditorForm(forms.ModelForm):
             if isinstance(value, str):
                 data[name] = value.replace("\r\n", "\n")
         return data
+
+    def clean_description(self) -> str:
+        description = self.cleaned_data["description"]
+        validate_markdown(description)
+        return description
 
     def clean_language(self) -> str:
         value = self.cleaned_data["language"].strip().lower()

@@ -1,6 +1,7 @@
 """Mentors in a browser: invitations and answers swap rows in place; the pages fit a phone."""
 
 import pytest
+from allauth.account.models import EmailAddress
 
 from progress.models import Comment, Mentorship, Note, TopicProgress
 from progress.services import add_comment, confirm, set_status
@@ -12,6 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_learner_invites_a_mentor_without_reloading(page, live_server, alice, charlie):
+    EmailAddress.objects.create(user=charlie, email="charlie@example.com", verified=True)
     sign_in(page, alice, live_server)
     errors = console_errors(page)
     page.goto("/me/mentors/")

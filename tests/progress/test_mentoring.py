@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -80,7 +81,8 @@ def test_learner_invites_a_mentor_by_username(client, alice, charlie):
     assert "Cancel invitation to charlie" in html
 
 
-def test_learner_invites_a_mentor_by_email_in_any_case(client, alice, charlie):
+def test_learner_invites_a_mentor_by_confirmed_email_in_any_case(client, alice, charlie):
+    EmailAddress.objects.create(user=charlie, email="charlie@example.com", verified=True)
     client.force_login(alice)
     client.post("/me/mentors/invite/", {"who": "  Charlie@Example.com "})
     assert Mentorship.objects.filter(mentee=alice, mentor=charlie, state="invited").exists()
