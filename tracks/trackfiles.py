@@ -96,6 +96,8 @@ def kind_from_tag(tag: str) -> str | None:
 
 
 def guess_kind(url: str) -> str:
+    if len(url) > 1000:  # not a web address anyway (see is_web_url)
+        return "other"
     for kind, pattern in _KIND_BY_URL:
         if re.search(pattern, url, re.IGNORECASE):
             return kind
@@ -108,27 +110,57 @@ def is_web_url(url: str) -> bool:
 
 # --- Markdown bits --------------------------------------------------------------------------
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
-_BOLD_LABEL = re.compile(
-    r"^(?:<b>|<strong>|\*\*|__)\s*(?P<text>[^<*_]+?)\s*:?\s*(?:</b>|</strong>|\*\*|__)\s*:?$",
-    re.IGNORECASE,
-)
-_LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+(?P<text>.*?)[ \t]*$")
-_KEY_SUFFIX = re.compile(r"[ \t]*\{#(?P<key>[^{}]*)\}[ \t]*$")
-_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<target>[^)\s>]+)>?")
-_MD_LINK = re.compile(r"(?<!!)\[(?P<text>(?:\\.|[^\]\\])*)\]\(\s*<?(?P<target>[^)\s>]+)>?")
+# Lines reach these patterns with their trailing spaces removed (`line.rstrip()`), and every
+# pattern is written so that no part of a line is tried more than a bounded number of times:
+# reading stays linear in the length of the line, whatever it holds.
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
+_BOLD_OPENERS = ("<b>", "<strong>", "**", "__")
+_BOLD_CLOSERS = ("</b>", "</strong>", "**", "__")
+_LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+(?P<text>.*)$")
+_KEY_SUFFIX = re.compile(r"\{#(?P<key>[^{}]*)\}$")
+_IMAGE = re.compile(r"!\[[^\[\]]*\]\(\s*<?(?P<target>[^)\s>]+)>?")
+_MD_LINK = re.compile(r"(?<!!)\[(?P<text>(?:\\.|[^\[\]\\])*)\]\(\s*<?(?P<target>[^)\s>]+)>?")
 _RELATED_TARGET = re.compile(r"^\.\./(?P<slug>[-\w]+)/?(?:README\.md)?(?:#.*)?$", re.IGNORECASE)
 _LANGUAGE = re.compile(r"^\s*\((?P<lang>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)\)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
+def _strip_closing_hashes(text: str) -> str:
+    """`Title ##` → `Title`: a heading's optional closing hashes, after a space."""
+    text = text.rstrip(" \t")
+    bare = text.rstrip("#")
+    if len(bare) < len(text) and bare[-1:] in (" ", "\t"):
+        return bare.rstrip(" \t")
+    return text
+
+
+def _bold_label(line: str) -> str | None:
+    """The text of a bold label alone on its line (`<b>Label</b>`, `**Label:**`), or None."""
+    lowered = line.lower()
+    opener = next((tag for tag in _BOLD_OPENERS if lowered.startswith(tag)), None)
+    if opener is None:
+        return None
+    rest = line[len(opener) :].rstrip()
+    if rest.endswith(":"):
+        rest = rest[:-1].rstrip()
+    closer = next((tag for tag in _BOLD_CLOSERS if rest.lower().endswith(tag)), None)
+    if closer is None:
+        return None
+    text = rest[: len(rest) - len(closer)].strip()
+    if text.endswith(":"):
+        text = text[:-1].rstrip()
+    if not text or any(char in text for char in "<*_"):
+        return None
+    return text
+
+
 def _section_name(line: str) -> str | None:
     heading = _HEADING.match(line)
     if heading and len(heading.group(1)) >= 2:
-        return normalize_text(re.sub(r"[ \t]+#+$", "", heading.group(2))).rstrip(":")
-    bold = _BOLD_LABEL.match(line.strip())
+        return normalize_text(_strip_closing_hashes(heading.group(2))).rstrip(":")
+    bold = _bold_label(line.strip())
     if bold:
-        return normalize_text(bold.group("text")).rstrip(":")
+        return normalize_text(bold).rstrip(":")
     return None
 
 
@@ -211,7 +243,7 @@ def parse_readme(text: str, filename: str = "README.md") -> Readme:
         if section == "preamble":
             heading = _HEADING.match(line)
             if heading and len(heading.group(1)) == 1:
-                readme.title = one_line(re.sub(r"[ \t]+#+$", "", heading.group(2)))
+                readme.title = one_line(_strip_closing_hashes(heading.group(2)))
                 section = "description"
                 continue
             if name is None:
@@ -334,6 +366,7 @@ class TrilhaTexto:
 
 
 def _split_key(text: str) -> tuple[str, str | None]:
+    text = text.rstrip(" \t")
     match = _KEY_SUFFIX.search(text)
     if not match:
         return text.strip(), None
@@ -462,7 +495,7 @@ def _entry_from_line(
     if heading:
         title, key = _split_key(heading.group(2))
         if key is None:
-            title = re.sub(r"[ \t]+#+$", "", title)
+            title = _strip_closing_hashes(title)
         is_heading = True
     else:
         item = _LIST_ITEM.match(line)
@@ -497,10 +530,13 @@ def _entry_from_line(
 def _needs_escape(line: str, special: Callable[[str], bool]) -> bool:
     """Would the reader take this text line for something else (a fence, structure, or an
     escaped one of those)?"""
-    stripped = line.lstrip()
-    if _FENCE.match(stripped) or special(line):
-        return True
-    return stripped.startswith("\\") and _needs_escape(stripped[1:], special)
+    while True:
+        stripped = line.lstrip()
+        if _FENCE.match(stripped) or special(line):
+            return True
+        if not stripped.startswith("\\"):
+            return False
+        line = stripped[1:]
 
 
 def _unescape(line: str, special: Callable[[str], bool]) -> str:

@@ -8,8 +8,10 @@ soon as the limit is passed, whatever sizes the archive declares.
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 import zipfile
+import zlib
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
@@ -25,6 +27,13 @@ MAX_ZIP_FILES = 500
 DIAGRAM_SUFFIXES = (".puml", ".plantuml", ".pu", ".wsd", ".iuml")
 README = "README.md"
 TEXT_FILE = "trilha-texto.md"
+# Track folders sit at most a few folders down (`archive/tracks/<slug>/README.md`).
+MAX_FOLDER_DEPTH = 16
+# Archives are read in pieces of this size, so no file is ever inflated past a limit.
+CHUNK_BYTES = 64 * 1024
+# Deflate is what every zip tool writes; other methods are refused rather than trusted.
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+MB = 1024 * 1024
 
 
 class TrackFileError(Exception):
@@ -58,10 +67,7 @@ class Source:
     def read_text(self, name: str) -> str:
         where = self.display(name)
         if self.size(name) > MAX_FILE_BYTES:
-            raise TrackFileError(
-                _("%(file)s: the file is larger than %(limit)d MB")
-                % {"file": where, "limit": MAX_FILE_BYTES // (1024 * 1024)}
-            )
+            raise _too_large(where)
         return decode_text(self.read_bytes(name), where)
 
 
@@ -78,14 +84,27 @@ class FolderSource(Source):
         return self._files
 
     def _list_files(self) -> list[str]:
-        names = []
-        for path in sorted(self.path.rglob("*")):
-            relative = path.relative_to(self.path)
-            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                names.append(relative.as_posix())
-            if len(names) > MAX_ZIP_FILES:
-                break
-        return names
+        """The files under the folder, hidden ones left out, walked without recursion."""
+        names: list[str] = []
+        pending = [(self.path, ())]
+        while pending:
+            folder, parts = pending.pop()
+            if len(parts) > MAX_FOLDER_DEPTH:
+                raise _too_deep(self.display("/".join(parts)))
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((Path(entry.path), (*parts, entry.name)))
+                    elif entry.is_file():
+                        names.append("/".join((*parts, entry.name)))
+                        if len(names) > MAX_ZIP_FILES:
+                            raise TrackFileError(
+                                _("%(path)s: more than %(limit)d files")
+                                % {"path": self.label or ".", "limit": MAX_ZIP_FILES}
+                            )
+        return sorted(names)
 
     def subfolders(self) -> list[Source]:
         return [
@@ -149,12 +168,12 @@ def sources_from_path(path: Path) -> list[Source]:
     if not path.exists():
         raise TrackFileError(_("%(path)s: no such file or folder") % {"path": label})
     if path.is_file():
-        if path.stat().st_size > MAX_ZIP_BYTES or (
-            path.suffix.lower() != ".zip" and path.stat().st_size > MAX_FILE_BYTES
-        ):
+        is_zip = path.suffix.lower() == ".zip"
+        limit = MAX_ZIP_BYTES if is_zip else MAX_FILE_BYTES
+        if path.stat().st_size > limit:
             raise TrackFileError(
                 _("%(file)s: the file is larger than %(limit)d MB")
-                % {"file": label, "limit": MAX_FILE_BYTES // (1024 * 1024)}
+                % {"file": label, "limit": limit // MB}
             )
         if path.suffix.lower() == ".zip":
             return sources_from_zip(path.read_bytes(), path.name)
@@ -167,31 +186,92 @@ def sources_from_path(path: Path) -> list[Source]:
 
 
 def sources_from_zip(data: bytes, name: str) -> list[Source]:
+    """The track folders in an archive. Only track files are unpacked, each read in pieces and
+    counted as it inflates: a member that says it is small and is not, a damaged, encrypted or
+    oddly compressed member, all stop the import with one line naming the member."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as error:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
         raise TrackFileError(_("%(file)s: not a valid .zip file") % {"file": name}) from error
-    members = [info for info in archive.infolist() if not info.is_dir()]
     if len(members) > MAX_ZIP_FILES:
         raise TrackFileError(_("%(file)s: too many files in the archive") % {"file": name})
     if sum(info.file_size for info in members) > MAX_ZIP_BYTES:
         raise TrackFileError(_("%(file)s: the archive is too large unpacked") % {"file": name})
     files: dict[str, bytes] = {}
+    budget = MAX_ZIP_BYTES
     for info in members:
         path = PurePosixPath(info.filename)
         if path.is_absolute() or ".." in path.parts or path.name.startswith("."):
             continue
-        if "__MACOSX" in path.parts:
+        if "__MACOSX" in path.parts or not _is_track_file(path.name):
             continue
+        where = f"{name}/{_shorten_path(path)}"
+        if len(path.parts) > MAX_FOLDER_DEPTH:
+            raise _too_deep(where)
         if info.file_size > MAX_FILE_BYTES:
-            if path.suffix.lower() in DIAGRAM_SUFFIXES or path.name in (README, TEXT_FILE):
-                raise TrackFileError(
-                    _("%(file)s: the file is larger than %(limit)d MB")
-                    % {"file": f"{name}/{path}", "limit": MAX_FILE_BYTES // (1024 * 1024)}
-                )
-            continue
-        files[path.as_posix()] = archive.read(info)
+            raise _too_large(where)
+        content = _unpack(archive, info, where, budget)
+        budget -= len(content)
+        files[path.as_posix()] = content
     return _track_folders(MemorySource(files, "", name))
+
+
+def _is_track_file(name: str) -> bool:
+    return name in (README, TEXT_FILE) or name.lower().endswith(DIAGRAM_SUFFIXES)
+
+
+def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, budget: int) -> bytes:
+    if info.flag_bits & 0x1:
+        raise TrackFileError(_("%(file)s: the file is encrypted") % {"file": where})
+    if info.compress_type not in ZIP_METHODS:
+        raise TrackFileError(
+            _("%(file)s: compressed with a method other than deflate; zip it again")
+            % {"file": where}
+        )
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(CHUNK_BYTES):
+                size += len(chunk)
+                if size > MAX_FILE_BYTES:
+                    raise _too_large(where)
+                if size > budget:
+                    raise TrackFileError(
+                        _("%(file)s: the archive is larger than %(limit)d MB unpacked")
+                        % {"file": where, "limit": MAX_ZIP_BYTES // MB}
+                    )
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+        raise TrackFileError(
+            _("%(file)s: the archive is damaged (%(reason)s)")
+            % {"file": where, "reason": _one_line(error)}
+        ) from error
+    return b"".join(chunks)
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())[:120] or type(error).__name__
+
+
+def _shorten_path(path: PurePosixPath) -> str:
+    text = path.as_posix()
+    return text if len(text) <= 120 else f"{text[:60]}…{text[-59:]}"
+
+
+def _too_large(where: str) -> TrackFileError:
+    return TrackFileError(
+        _("%(file)s: the file is larger than %(limit)d MB")
+        % {"file": where, "limit": MAX_FILE_BYTES // MB}
+    )
+
+
+def _too_deep(where: str) -> TrackFileError:
+    return TrackFileError(
+        _("%(path)s: folders nested more than %(limit)d deep")
+        % {"path": where, "limit": MAX_FOLDER_DEPTH}
+    )
 
 
 def sources_from_uploads(files: dict[str, bytes]) -> list[Source]:
@@ -213,23 +293,24 @@ def _looks_like_track(source: Source) -> bool:
 
 
 def _track_folders(source: Source) -> list[Source]:
-    if diagrams_at_top(source):
-        return [source]
-    if source.has(README) and readme_diagram(source):
-        return [source]
-    subfolders = source.subfolders()
-    folders = [folder for folder in subfolders if _looks_like_track(folder)]
-    if folders:
-        return folders
-    if source.has(README):
-        return [source]  # a track folder without its diagram: reported when read
-    if len(subfolders) == 1 and not _top_level(source):
+    while True:
+        if diagrams_at_top(source):
+            return [source]
+        if source.has(README) and readme_diagram(source):
+            return [source]
+        subfolders = source.subfolders()
+        folders = [folder for folder in subfolders if _looks_like_track(folder)]
+        if folders:
+            return folders
+        if source.has(README):
+            return [source]  # a track folder without its diagram: reported when read
+        if len(subfolders) != 1 or _top_level(source):
+            raise TrackFileError(
+                _("%(path)s: no track found (a folder with README.md and a .puml diagram)")
+                % {"path": source.label or "."}
+            )
         # One folder wrapping everything, as archives of a folder usually are.
-        return _track_folders(subfolders[0])
-    raise TrackFileError(
-        _("%(path)s: no track found (a folder with README.md and a .puml diagram)")
-        % {"path": source.label or "."}
-    )
+        source = subfolders[0]
 
 
 def readme_diagram(source: Source) -> str | None:
