@@ -8,7 +8,13 @@ reads the files with limits, `plan` parses and checks them into plans (no databa
 
 from __future__ import annotations
 
-from .importing.apply import TrackResult, apply_plans, import_path, related_warnings
+from .importing.apply import (
+    TrackResult,
+    apply_plans,
+    dry_run_warnings,
+    import_path,
+    related_warnings,
+)
 from .importing.plan import (
     ResourcePlan,
     TopicPlan,
@@ -51,6 +57,7 @@ __all__ = [
     "TrackPlan",
     "TrackResult",
     "apply_plans",
+    "dry_run_warnings",
     "free_key",
     "import_path",
     "key_from_title",

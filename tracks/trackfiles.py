@@ -353,6 +353,8 @@ class TextEntry:
     key: str
     line: int
     heading: bool
+    # The heading or list item as it was written, without its key (on one line, shortened).
+    written: str = ""
     description: str = ""
     resources: list[TextResource] = field(default_factory=list)
     lines: list[str] = field(default_factory=list, repr=False)
@@ -414,6 +416,41 @@ def _parse_resource(text: str, number: int) -> TextResource | None:
     )
 
 
+# What may separate a topic's name from its links on one line: `Docker — [docs](…)`.
+_NAME_SEPARATORS = " \t—–-:·|,;"
+
+
+def _links_in(text: str, number: int) -> list[TextResource]:
+    """The web links written in `text`, each a resource (`[docs](https://…) (en)`)."""
+    resources = []
+    for match in _MD_LINK.finditer(text):
+        link = _markdown_link(text, match.start())
+        if link is None:
+            continue
+        title, url, end = link
+        language = _LANGUAGE.match(text[end:])
+        if is_web_url(url.strip()):
+            resources.append(
+                TextResource(
+                    title=one_line(title) or url.strip(),
+                    url=url.strip(),
+                    kind=guess_kind(url),
+                    language=language.group("lang").lower().replace("_", "-") if language else "",
+                    line=number,
+                )
+            )
+    return resources
+
+
+def _item_name(title: str) -> str:
+    """The topic a list item names before its links (`**Spark**: [docs](…)` → `**Spark**`),
+    or "" when it starts with a link or holds none."""
+    first = _MD_LINK.search(title)
+    if first is None or first.start() == 0:
+        return ""
+    return title[: first.start()].rstrip(_NAME_SEPARATORS).strip()
+
+
 def _is_structural(line: str, titles: set[str]) -> bool:
     """Would this line start an entry or a resource if it were not in a description?"""
     if _HEADING.match(line):
@@ -425,7 +462,11 @@ def _is_structural(line: str, titles: set[str]) -> bool:
     if _parse_resource(text, 0) is not None:
         return True
     title, key = _split_key(text)
-    return key is not None or normalize_text(_strip_inline_markdown(title)) in titles
+    return (
+        key is not None
+        or normalize_text(_strip_inline_markdown(title)) in titles
+        or normalize_text(_item_name(title)) in titles
+    )
 
 
 def parse_trilha_texto(
@@ -492,16 +533,26 @@ def _entry_from_line(
     filename: str,
 ) -> TextEntry | None:
     heading = _HEADING.match(line)
+    resources: list[TextResource] = []
     if heading:
         title, key = _split_key(heading.group(2))
         if key is None:
             title = _strip_closing_hashes(title)
+        written = title
         is_heading = True
+        # A link in the heading itself (`## [Python](https://python.org)`) is a resource too.
+        resources = _links_in(title, number)
     else:
         item = _LIST_ITEM.match(line)
         if not item or _parse_resource(item.group("text"), number) is not None:
             return None
         title, key = _split_key(item.group("text"))
+        written = title
+        # `- Docker — [Get started](https://…)`: the item names a topic and gives its links.
+        name = _item_name(title)
+        if name and normalize_text(_strip_inline_markdown(title)) not in known:
+            resources = _links_in(title[len(name) :], number)
+            title = name
         plain = normalize_text(_strip_inline_markdown(title))
         in_description = current is not None and current.heading
         if key is None and (plain not in known) and in_description:
@@ -516,15 +567,15 @@ def _entry_from_line(
             % {"file": filename, "line": number, "key": key}
         )
         key = None
-    entry = TextEntry(
-        title=_strip_inline_markdown(title), key=key or "", line=number, heading=is_heading
+    written = one_line(written)
+    return TextEntry(
+        title=_strip_inline_markdown(title),
+        key=key or "",
+        line=number,
+        heading=is_heading,
+        written=written if len(written) <= 200 else written[:199] + "…",
+        resources=resources,
     )
-    # A link in the heading itself (`## [Python](https://python.org)`) is a resource too.
-    for match in _MD_LINK.finditer(title):
-        resource = _parse_resource(match.group(0), number)
-        if resource and is_web_url(resource.url):
-            entry.resources.append(resource)
-    return entry
 
 
 def _needs_escape(line: str, special: Callable[[str], bool]) -> bool:

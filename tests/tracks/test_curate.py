@@ -31,8 +31,8 @@ def track_zip() -> SimpleUploadedFile:
     return SimpleUploadedFile("data.zip", data, content_type="application/zip")
 
 
-def payload_of(html: str) -> str:
-    return re.search(r'name="payload" value="([^"]+)"', html).group(1)
+def token_of(html: str) -> str:
+    return re.search(r'name="token" value="([^"]+)"', html).group(1)
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_preview_of_a_zip_shows_outline_and_report_and_writes_nothing(
     assert "1 resource," in html
     tree = html[html.index('class="outline-tree"') :]
     assert tree.index("Data") < tree.index("SQL") < tree.index("Joins") < tree.index("Python")
-    assert 'name="payload"' in html
+    assert 'name="token"' in html
     assert not Track.objects.exists()
     assert not Topic.objects.exists()
     assert callbacks == []
@@ -91,7 +91,7 @@ def test_preview_says_why_there_is_no_diagram(curator_client, settings):
     assert response.status_code == 200
     assert "No diagram can be drawn now: No diagram renderer is configured" in html
     assert "diagram-preview" not in html
-    assert 'name="payload"' in html  # the import itself does not need a renderer
+    assert 'name="token"' in html  # the import itself does not need a renderer
 
 
 def test_preview_as_htmx_is_a_partial(curator_client):
@@ -135,7 +135,7 @@ def test_preview_of_a_broken_diagram_shows_file_line_and_reason(curator_client):
     response = curator_client.post(reverse("tracks:import-preview"), {"diagram": broken})
     assert response.status_code == 400
     assert "data.puml:3: the level jumps from 1 to 3" in response.content.decode()
-    assert 'name="payload"' not in response.content.decode()
+    assert 'name="token"' not in response.content.decode()
 
 
 def test_preview_error_as_htmx_is_swappable(curator_client):
@@ -159,7 +159,7 @@ def test_preview_needs_a_zip_or_a_diagram(curator_client):
 def test_import_after_preview_writes_the_track_and_redirects(curator_client):
     preview = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
     response = curator_client.post(
-        reverse("tracks:import"), {"payload": payload_of(preview.content.decode())}
+        reverse("tracks:import"), {"token": token_of(preview.content.decode())}
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("tracks:curate")
@@ -174,17 +174,17 @@ def test_import_as_htmx_redirects_the_browser(curator_client):
     preview = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
     response = curator_client.post(
         reverse("tracks:import"),
-        {"payload": payload_of(preview.content.decode())},
+        {"token": token_of(preview.content.decode())},
         headers={"HX-Request": "true"},
     )
     assert response["HX-Redirect"] == reverse("tracks:curate")
     assert Track.objects.filter(slug="data").exists()
 
 
-def test_tampered_payload_imports_nothing(curator_client):
+def test_unknown_token_imports_nothing(curator_client):
     preview = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
-    payload = payload_of(preview.content.decode())
-    response = curator_client.post(reverse("tracks:import"), {"payload": payload[:-3] + "abc"})
+    token = token_of(preview.content.decode())
+    response = curator_client.post(reverse("tracks:import"), {"token": token[:-3] + "abc"})
     assert response.status_code == 302
     assert not Track.objects.exists()
     assert "upload the files again" in curator_client.get(reverse("tracks:curate")).content.decode()

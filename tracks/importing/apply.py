@@ -6,13 +6,14 @@ changes, row by row, and changes nothing else.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from ..models import ExpectedBehaviour, Resource, Topic, Track
@@ -73,10 +74,33 @@ def related_warnings(plans: list[TrackPlan]) -> dict[str, list[str]]:
     return warnings
 
 
+def _keep_text_warning(plan: TrackPlan) -> str:
+    return _(
+        "%(where)s: no trilha-texto.md; existing topics keep their descriptions and resources"
+    ) % {"where": plan.label}
+
+
+def dry_run_warnings(plans: list[TrackPlan]) -> dict[str, list[str]]:
+    """What an import of the plans would report beyond the plans' own warnings, per track
+    slug, found by reading the database only."""
+    warnings = related_warnings(plans)
+    without_text = [plan for plan in plans if not plan.has_text]
+    existing = set(
+        Track.objects.filter(slug__in=[plan.slug for plan in without_text]).values_list(
+            "slug", flat=True
+        )
+    )
+    for plan in without_text:
+        if plan.slug in existing:
+            warnings[plan.slug].append(_keep_text_warning(plan))
+    return warnings
+
+
 def apply_plans(plans: list[TrackPlan]) -> list[TrackResult]:
     """Write the tracks in one transaction; render their diagrams once it commits."""
     missing = related_warnings(plans)
     with transaction.atomic():
+        _lock_tracks(plan.slug for plan in plans)
         results = []
         tracks: dict[str, Track] = {}
         for plan in plans:
@@ -88,6 +112,20 @@ def apply_plans(plans: list[TrackPlan]) -> list[TrackResult]:
         for track in tracks.values():
             transaction.on_commit(_refresh_callback(track), robust=True)
     return results
+
+
+def _lock_tracks(slugs: Iterable[str]) -> None:
+    """Imports of the same track run one after the other: each takes a lock per slug (in slug
+    order, so two imports never wait for each other crosswise), held until its transaction
+    ends. The second then finds the track the first created and updates it."""
+    if connection.vendor != "postgresql":
+        return  # SQLite runs one writing transaction at a time anyway
+    with connection.cursor() as cursor:
+        for slug in sorted(set(slugs)):
+            digest = hashlib.sha256(f"tracks.import:{slug}".encode()).digest()
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], signed=True)]
+            )
 
 
 def _link_related(plans: list[TrackPlan], tracks: dict[str, Track]) -> None:
@@ -148,21 +186,16 @@ def _apply_track(plan: TrackPlan) -> tuple[Track, TrackResult]:
     topics = plan.topics
     if keep_text:
         topics = _keys_by_title(plan.topics, existing)
-        result.warnings.append(
-            _(
-                "%(where)s: no trilha-texto.md; existing topics keep their descriptions and "
-                "resources"
-            )
-            % {"where": plan.label}
-        )
+        result.warnings.append(_keep_text_warning(plan))
     kept: set[str] = set()  # keys of the topics whose resources stay as they are
     saved: dict[str, Topic] = {}
+    orders = _sibling_orders(topics, existing)
     for plan_topic in topics:
         parent = saved[plan_topic.parent_key] if plan_topic.parent_key else None
         fields = {
             "title": plan_topic.title,
             "description": plan_topic.description,
-            "order": plan_topic.order,
+            "order": orders[plan_topic.key],
             "side": plan_topic.side,
             "colour": plan_topic.colour,
             "boxless": plan_topic.boxless,
@@ -210,6 +243,25 @@ def _apply_track(plan: TrackPlan) -> tuple[Track, TrackResult]:
                 for order, (title, url, kind, lang) in enumerate(wanted)
             )
     return track, result
+
+
+def _sibling_orders(topics: list[TopicPlan], existing: dict[str, Topic]) -> dict[str, int]:
+    """Each planned topic's `order`. Only the order among siblings means anything (the tree is
+    built by sorting siblings), so siblings whose current orders already run in the planned
+    sequence keep them: importing an export, or the same files again, changes no row. Other
+    groups of siblings take the plan's numbers, which run in file order."""
+    groups: dict[str | None, list[TopicPlan]] = defaultdict(list)
+    for topic in topics:
+        groups[topic.parent_key].append(topic)
+    orders: dict[str, int] = {}
+    for siblings in groups.values():
+        current = [existing[t.key].order if t.key in existing else None for t in siblings]
+        keep = None not in current and all(
+            before < after for before, after in zip(current, current[1:], strict=False)
+        )
+        for topic, order in zip(siblings, current, strict=True):
+            orders[topic.key] = order if keep and order is not None else topic.order
+    return orders
 
 
 def _apply_behaviours(track: Track, behaviours: list[str], result: TrackResult) -> None:

@@ -203,7 +203,7 @@ def _topics(
         % {
             "file": text_file,
             "line": entry.line,
-            "title": entry.title,
+            "title": entry.written or entry.title,
             "count": len(entry.resources),
         }
         for entry in unmatched_entries
