@@ -217,8 +217,9 @@ def import_tracks(request: HttpRequest) -> HttpResponse:
         if sources is None:
             messages.error(request, _("The preview has expired; upload the files again."))
         else:
+            # The files stay until they expire: a second click imports them again, which
+            # changes nothing and gives the same report.
             results = apply_plans(plan_tracks(sources))
-            cache.delete(UPLOAD_CACHE_PREFIX + token)
             for result in results:
                 messages.success(request, result.summary())
                 for warning in result.warnings:
