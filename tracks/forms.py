@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from .markdown import validate_markdown
 from .models import ExpectedBehaviour, Resource, Topic, Track
 from .plantuml.colours import plantuml_colour
-from .tree import Node, walk
+from .tree import MAX_DEPTH, Node, walk
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 
@@ -111,20 +111,46 @@ def subtree_ids(roots: list[Node], topic: Topic) -> set[int]:
     return {topic.pk} if topic.pk else set()
 
 
-def limit_parents(field: forms.ModelChoiceField, topic: Topic, roots: list[Node]) -> None:
-    """Offer the live topics of the track, in tree order, never the topic or its descendants.
+def subtree_height(roots: list[Node], topic: Topic) -> int:
+    """How many levels hang below `topic` (0 for a leaf or a new topic)."""
+    for node in walk(roots):
+        if node.topic.pk == topic.pk:
+            return max(descendant.depth for descendant in node.walk()) - node.depth
+    return 0
+
+
+def limit_parents(field: forms.ModelChoiceField, topic: Topic, roots: list[Node]) -> set[int]:
+    """Offer the live topics of the track, in tree order, never the topic or its descendants,
+    nor a topic under which the topic's subtree would go deeper than MAX_DEPTH levels.
 
     The queryset decides what a POST may choose; the choices only show the same topics
-    indented, without a query per topic."""
+    indented, without a query per topic. Returns the ids of the topics too deep to offer."""
     excluded = subtree_ids(roots, topic)
+    height = subtree_height(roots, topic) if topic.pk else 0
+    # A parent at depth d puts the topic at d + 1 and its deepest descendant at d + 1 + height.
+    too_deep = {node.topic.pk for node in walk(roots) if node.depth + 1 + height >= MAX_DEPTH}
     field.queryset = (
         Topic.objects.for_track(topic.track).live().exclude(pk__in=excluded).order_by("order")
     )
     field.choices = [("", field.empty_label)] + [
         (node.topic.pk, "— " * node.depth + node.topic.title)
         for node in walk(roots)
-        if not node.topic.retired and node.topic.pk not in excluded
+        if not node.topic.retired and node.topic.pk not in excluded | too_deep
     ]
+    return too_deep
+
+
+def check_depth(parent: Topic | None, too_deep: set[int]) -> Topic | None:
+    if parent is not None and parent.pk in too_deep:
+        raise forms.ValidationError(
+            _(
+                "Under “%(parent)s” this topic and its subtopics would go deeper than "
+                "%(max)d levels."
+            ),
+            code="depth",
+            params={"parent": parent.title, "max": MAX_DEPTH},
+        )
+    return parent
 
 
 def clean_colour(value: str) -> str:
@@ -158,7 +184,10 @@ class TopicForm(EditorForm):
             del self.fields["parent"]
         else:
             self.fields["parent"].required = True
-            limit_parents(self.fields["parent"], self.instance, roots)
+            self.too_deep = limit_parents(self.fields["parent"], self.instance, roots)
+
+    def clean_parent(self) -> Topic | None:
+        return check_depth(self.cleaned_data["parent"], self.too_deep)
 
     def clean_colour(self) -> str:
         return clean_colour(self.cleaned_data["colour"])
@@ -181,7 +210,10 @@ class NewTopicForm(EditorForm):
     def __init__(self, *args, roots: list[Node], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].required = True
-        limit_parents(self.fields["parent"], self.instance, roots)
+        self.too_deep = limit_parents(self.fields["parent"], self.instance, roots)
+
+    def clean_parent(self) -> Topic | None:
+        return check_depth(self.cleaned_data["parent"], self.too_deep)
 
 
 def focus_first_error(*items: forms.BaseForm | forms.BaseFormSet) -> None:

@@ -96,6 +96,8 @@ def kind_from_tag(tag: str) -> str | None:
 
 
 def guess_kind(url: str) -> str:
+    if len(url) > 1000:  # not a web address anyway (see is_web_url)
+        return "other"
     for kind, pattern in _KIND_BY_URL:
         if re.search(pattern, url, re.IGNORECASE):
             return kind
@@ -108,27 +110,57 @@ def is_web_url(url: str) -> bool:
 
 # --- Markdown bits --------------------------------------------------------------------------
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
-_BOLD_LABEL = re.compile(
-    r"^(?:<b>|<strong>|\*\*|__)\s*(?P<text>[^<*_]+?)\s*:?\s*(?:</b>|</strong>|\*\*|__)\s*:?$",
-    re.IGNORECASE,
-)
-_LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+(?P<text>.*?)[ \t]*$")
-_KEY_SUFFIX = re.compile(r"[ \t]*\{#(?P<key>[^{}]*)\}[ \t]*$")
-_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<target>[^)\s>]+)>?")
-_MD_LINK = re.compile(r"(?<!!)\[(?P<text>(?:\\.|[^\]\\])*)\]\(\s*<?(?P<target>[^)\s>]+)>?")
+# Lines reach these patterns with their trailing spaces removed (`line.rstrip()`), and every
+# pattern is written so that no part of a line is tried more than a bounded number of times:
+# reading stays linear in the length of the line, whatever it holds.
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
+_BOLD_OPENERS = ("<b>", "<strong>", "**", "__")
+_BOLD_CLOSERS = ("</b>", "</strong>", "**", "__")
+_LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+(?P<text>.*)$")
+_KEY_SUFFIX = re.compile(r"\{#(?P<key>[^{}]*)\}$")
+_IMAGE = re.compile(r"!\[[^\[\]]*\]\(\s*<?(?P<target>[^)\s>]+)>?")
+_MD_LINK = re.compile(r"(?<!!)\[(?P<text>(?:\\.|[^\[\]\\])*)\]\(\s*<?(?P<target>[^)\s>]+)>?")
 _RELATED_TARGET = re.compile(r"^\.\./(?P<slug>[-\w]+)/?(?:README\.md)?(?:#.*)?$", re.IGNORECASE)
 _LANGUAGE = re.compile(r"^\s*\((?P<lang>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)\)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
+def _strip_closing_hashes(text: str) -> str:
+    """`Title ##` → `Title`: a heading's optional closing hashes, after a space."""
+    text = text.rstrip(" \t")
+    bare = text.rstrip("#")
+    if len(bare) < len(text) and bare[-1:] in (" ", "\t"):
+        return bare.rstrip(" \t")
+    return text
+
+
+def _bold_label(line: str) -> str | None:
+    """The text of a bold label alone on its line (`<b>Label</b>`, `**Label:**`), or None."""
+    lowered = line.lower()
+    opener = next((tag for tag in _BOLD_OPENERS if lowered.startswith(tag)), None)
+    if opener is None:
+        return None
+    rest = line[len(opener) :].rstrip()
+    if rest.endswith(":"):
+        rest = rest[:-1].rstrip()
+    closer = next((tag for tag in _BOLD_CLOSERS if rest.lower().endswith(tag)), None)
+    if closer is None:
+        return None
+    text = rest[: len(rest) - len(closer)].strip()
+    if text.endswith(":"):
+        text = text[:-1].rstrip()
+    if not text or any(char in text for char in "<*_"):
+        return None
+    return text
+
+
 def _section_name(line: str) -> str | None:
     heading = _HEADING.match(line)
     if heading and len(heading.group(1)) >= 2:
-        return normalize_text(re.sub(r"[ \t]+#+$", "", heading.group(2))).rstrip(":")
-    bold = _BOLD_LABEL.match(line.strip())
+        return normalize_text(_strip_closing_hashes(heading.group(2))).rstrip(":")
+    bold = _bold_label(line.strip())
     if bold:
-        return normalize_text(bold.group("text")).rstrip(":")
+        return normalize_text(bold).rstrip(":")
     return None
 
 
@@ -211,7 +243,7 @@ def parse_readme(text: str, filename: str = "README.md") -> Readme:
         if section == "preamble":
             heading = _HEADING.match(line)
             if heading and len(heading.group(1)) == 1:
-                readme.title = one_line(re.sub(r"[ \t]+#+$", "", heading.group(2)))
+                readme.title = one_line(_strip_closing_hashes(heading.group(2)))
                 section = "description"
                 continue
             if name is None:
@@ -321,6 +353,8 @@ class TextEntry:
     key: str
     line: int
     heading: bool
+    # The heading or list item as it was written, without its key (on one line, shortened).
+    written: str = ""
     description: str = ""
     resources: list[TextResource] = field(default_factory=list)
     lines: list[str] = field(default_factory=list, repr=False)
@@ -334,6 +368,7 @@ class TrilhaTexto:
 
 
 def _split_key(text: str) -> tuple[str, str | None]:
+    text = text.rstrip(" \t")
     match = _KEY_SUFFIX.search(text)
     if not match:
         return text.strip(), None
@@ -381,6 +416,41 @@ def _parse_resource(text: str, number: int) -> TextResource | None:
     )
 
 
+# What may separate a topic's name from its links on one line: `Docker — [docs](…)`.
+_NAME_SEPARATORS = " \t—–-:·|,;"
+
+
+def _links_in(text: str, number: int) -> list[TextResource]:
+    """The web links written in `text`, each a resource (`[docs](https://…) (en)`)."""
+    resources = []
+    for match in _MD_LINK.finditer(text):
+        link = _markdown_link(text, match.start())
+        if link is None:
+            continue
+        title, url, end = link
+        language = _LANGUAGE.match(text[end:])
+        if is_web_url(url.strip()):
+            resources.append(
+                TextResource(
+                    title=one_line(title) or url.strip(),
+                    url=url.strip(),
+                    kind=guess_kind(url),
+                    language=language.group("lang").lower().replace("_", "-") if language else "",
+                    line=number,
+                )
+            )
+    return resources
+
+
+def _item_name(title: str) -> str:
+    """The topic a list item names before its links (`**Spark**: [docs](…)` → `**Spark**`),
+    or "" when it starts with a link or holds none."""
+    first = _MD_LINK.search(title)
+    if first is None or first.start() == 0:
+        return ""
+    return title[: first.start()].rstrip(_NAME_SEPARATORS).strip()
+
+
 def _is_structural(line: str, titles: set[str]) -> bool:
     """Would this line start an entry or a resource if it were not in a description?"""
     if _HEADING.match(line):
@@ -392,7 +462,11 @@ def _is_structural(line: str, titles: set[str]) -> bool:
     if _parse_resource(text, 0) is not None:
         return True
     title, key = _split_key(text)
-    return key is not None or normalize_text(_strip_inline_markdown(title)) in titles
+    return (
+        key is not None
+        or normalize_text(_strip_inline_markdown(title)) in titles
+        or normalize_text(_item_name(title)) in titles
+    )
 
 
 def parse_trilha_texto(
@@ -459,16 +533,26 @@ def _entry_from_line(
     filename: str,
 ) -> TextEntry | None:
     heading = _HEADING.match(line)
+    resources: list[TextResource] = []
     if heading:
         title, key = _split_key(heading.group(2))
         if key is None:
-            title = re.sub(r"[ \t]+#+$", "", title)
+            title = _strip_closing_hashes(title)
+        written = title
         is_heading = True
+        # A link in the heading itself (`## [Python](https://python.org)`) is a resource too.
+        resources = _links_in(title, number)
     else:
         item = _LIST_ITEM.match(line)
         if not item or _parse_resource(item.group("text"), number) is not None:
             return None
         title, key = _split_key(item.group("text"))
+        written = title
+        # `- Docker — [Get started](https://…)`: the item names a topic and gives its links.
+        name = _item_name(title)
+        if name and normalize_text(_strip_inline_markdown(title)) not in known:
+            resources = _links_in(title[len(name) :], number)
+            title = name
         plain = normalize_text(_strip_inline_markdown(title))
         in_description = current is not None and current.heading
         if key is None and (plain not in known) and in_description:
@@ -483,24 +567,27 @@ def _entry_from_line(
             % {"file": filename, "line": number, "key": key}
         )
         key = None
-    entry = TextEntry(
-        title=_strip_inline_markdown(title), key=key or "", line=number, heading=is_heading
+    written = one_line(written)
+    return TextEntry(
+        title=_strip_inline_markdown(title),
+        key=key or "",
+        line=number,
+        heading=is_heading,
+        written=written if len(written) <= 200 else written[:199] + "…",
+        resources=resources,
     )
-    # A link in the heading itself (`## [Python](https://python.org)`) is a resource too.
-    for match in _MD_LINK.finditer(title):
-        resource = _parse_resource(match.group(0), number)
-        if resource and is_web_url(resource.url):
-            entry.resources.append(resource)
-    return entry
 
 
 def _needs_escape(line: str, special: Callable[[str], bool]) -> bool:
     """Would the reader take this text line for something else (a fence, structure, or an
     escaped one of those)?"""
-    stripped = line.lstrip()
-    if _FENCE.match(stripped) or special(line):
-        return True
-    return stripped.startswith("\\") and _needs_escape(stripped[1:], special)
+    while True:
+        stripped = line.lstrip()
+        if _FENCE.match(stripped) or special(line):
+            return True
+        if not stripped.startswith("\\"):
+            return False
+        line = stripped[1:]
 
 
 def _unescape(line: str, special: Callable[[str], bool]) -> str:

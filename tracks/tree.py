@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 
 from .models import Topic
 
+# The deepest a topic may sit: the root is level 1. Track pages, the editor and exports walk
+# the tree; the limit keeps every one of them fast, and diagrams readable.
+MAX_DEPTH = 30
+
 
 @dataclass
 class Node:

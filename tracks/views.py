@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import functools
+import secrets
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -11,7 +12,7 @@ from pathlib import PurePosixPath
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -41,8 +42,10 @@ from .importer import (
 )
 from .models import Track
 
-PAYLOAD_SALT = "tracks.import-upload"
-PAYLOAD_MAX_AGE = 60 * 60
+# The files of a preview wait in the shared cache (app processes keep nothing on local disk)
+# for the curator's "Import"; the form carries only a token.
+UPLOAD_CACHE_PREFIX = "tracks:import-upload:"
+UPLOAD_MAX_AGE = 60 * 60
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -123,8 +126,9 @@ def outline(plan: TrackPlan) -> list[OutlineNode]:
     return roots
 
 
-def _payload(sources: list[Source]) -> str:
-    """The files the import needs, signed, so that "Import" needs no second upload."""
+def _keep_upload(request: HttpRequest, sources: list[Source]) -> str:
+    """Keep the files the import needs for an hour, for this curator only; return the token
+    that names them, so that "Import" takes exactly what the preview read, however large."""
     files = {}
     for source in sources:
         prefix = f"{source.name}/" if source.name else ""
@@ -132,19 +136,25 @@ def _payload(sources: list[Source]) -> str:
             base = PurePosixPath(name).name
             wanted = base in (README, TEXT_FILE) or base.lower().endswith(DIAGRAM_SUFFIXES)
             if wanted and source.size(name) <= MAX_FILE_BYTES:
-                files[prefix + name] = base64.b64encode(source.read_bytes(name)).decode()
+                files[prefix + name] = zlib.compress(source.read_bytes(name))
     folders = sorted({source.name for source in sources})
-    return signing.dumps({"files": files, "folders": folders}, salt=PAYLOAD_SALT, compress=True)
+    token = secrets.token_urlsafe(24)
+    upload = {"user": request.user.pk, "files": files, "folders": folders}
+    cache.set(UPLOAD_CACHE_PREFIX + token, upload, UPLOAD_MAX_AGE)
+    return token
 
 
-def _sources_from_payload(payload: str) -> list[Source]:
-    data = signing.loads(payload, salt=PAYLOAD_SALT, max_age=PAYLOAD_MAX_AGE)
-    files = {name: base64.b64decode(content) for name, content in data["files"].items()}
+def _kept_upload(request: HttpRequest, token: str) -> list[Source] | None:
+    """The sources a preview kept under `token` for this curator; None once expired."""
+    upload = cache.get(UPLOAD_CACHE_PREFIX + token) if token.isascii() and token else None
+    if not upload or upload["user"] != request.user.pk:
+        return None
+    files = {name: zlib.decompress(content) for name, content in upload["files"].items()}
     root = MemorySource(files)
-    if data["folders"] == [""]:
+    if upload["folders"] == [""]:
         return [root]
     by_name = {source.name: source for source in root.subfolders()}
-    return [by_name[name] for name in data["folders"] if name in by_name]
+    return [by_name[name] for name in upload["folders"] if name in by_name]
 
 
 def _preview_results(plans: list[TrackPlan]) -> list[tuple[TrackResult, tuple[str, str]]]:
@@ -189,7 +199,7 @@ def import_preview(request: HttpRequest) -> HttpResponse:
                     plans, _preview_results(plans), strict=True
                 )
             ]
-            context["payload"] = _payload(sources)
+            context["token"] = _keep_upload(request, sources)
     template = "tracks/curate_preview.html"
     if request.htmx:
         template += "#preview"
@@ -201,16 +211,21 @@ def import_preview(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required
 def import_tracks(request: HttpRequest) -> HttpResponse:
+    token = request.POST.get("token", "")
+    sources = _kept_upload(request, token)
     try:
-        plans = plan_tracks(_sources_from_payload(request.POST.get("payload", "")))
-        results = apply_plans(plans)
-    except signing.BadSignature:
-        messages.error(request, _("The preview has expired; upload the files again."))
+        if sources is None:
+            messages.error(request, _("The preview has expired; upload the files again."))
+        else:
+            # The files stay until they expire: a second click imports them again, which
+            # changes nothing and gives the same report.
+            results = apply_plans(plan_tracks(sources))
+            for result in results:
+                messages.success(request, result.summary())
+                for warning in result.warnings:
+                    messages.warning(request, warning)
     except TrackFileError as error:
         messages.error(request, str(error))
-    else:
-        for result in results:
-            messages.success(request, result.summary())
     url = redirect("tracks:curate").url
     if request.htmx:
         return HttpResponseClientRedirect(url)

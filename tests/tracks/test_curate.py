@@ -1,9 +1,14 @@
 import io
+import random
 import re
+import string
+import threading
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from tracks.models import Diagram, Topic, Track
@@ -31,8 +36,8 @@ def track_zip() -> SimpleUploadedFile:
     return SimpleUploadedFile("data.zip", data, content_type="application/zip")
 
 
-def payload_of(html: str) -> str:
-    return re.search(r'name="payload" value="([^"]+)"', html).group(1)
+def token_of(html: str) -> str:
+    return re.search(r'name="token" value="([^"]+)"', html).group(1)
 
 
 @pytest.fixture
@@ -64,7 +69,7 @@ def test_preview_of_a_zip_shows_outline_and_report_and_writes_nothing(
     assert "1 resource," in html
     tree = html[html.index('class="outline-tree"') :]
     assert tree.index("Data") < tree.index("SQL") < tree.index("Joins") < tree.index("Python")
-    assert 'name="payload"' in html
+    assert 'name="token"' in html
     assert not Track.objects.exists()
     assert not Topic.objects.exists()
     assert callbacks == []
@@ -91,7 +96,7 @@ def test_preview_says_why_there_is_no_diagram(curator_client, settings):
     assert response.status_code == 200
     assert "No diagram can be drawn now: No diagram renderer is configured" in html
     assert "diagram-preview" not in html
-    assert 'name="payload"' in html  # the import itself does not need a renderer
+    assert 'name="token"' in html  # the import itself does not need a renderer
 
 
 def test_preview_as_htmx_is_a_partial(curator_client):
@@ -135,7 +140,7 @@ def test_preview_of_a_broken_diagram_shows_file_line_and_reason(curator_client):
     response = curator_client.post(reverse("tracks:import-preview"), {"diagram": broken})
     assert response.status_code == 400
     assert "data.puml:3: the level jumps from 1 to 3" in response.content.decode()
-    assert 'name="payload"' not in response.content.decode()
+    assert 'name="token"' not in response.content.decode()
 
 
 def test_preview_error_as_htmx_is_swappable(curator_client):
@@ -159,7 +164,7 @@ def test_preview_needs_a_zip_or_a_diagram(curator_client):
 def test_import_after_preview_writes_the_track_and_redirects(curator_client):
     preview = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
     response = curator_client.post(
-        reverse("tracks:import"), {"payload": payload_of(preview.content.decode())}
+        reverse("tracks:import"), {"token": token_of(preview.content.decode())}
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("tracks:curate")
@@ -174,17 +179,17 @@ def test_import_as_htmx_redirects_the_browser(curator_client):
     preview = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
     response = curator_client.post(
         reverse("tracks:import"),
-        {"payload": payload_of(preview.content.decode())},
+        {"token": token_of(preview.content.decode())},
         headers={"HX-Request": "true"},
     )
     assert response["HX-Redirect"] == reverse("tracks:curate")
     assert Track.objects.filter(slug="data").exists()
 
 
-def test_tampered_payload_imports_nothing(curator_client):
+def test_unknown_token_imports_nothing(curator_client):
     preview = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
-    payload = payload_of(preview.content.decode())
-    response = curator_client.post(reverse("tracks:import"), {"payload": payload[:-3] + "abc"})
+    token = token_of(preview.content.decode())
+    response = curator_client.post(reverse("tracks:import"), {"token": token[:-3] + "abc"})
     assert response.status_code == 302
     assert not Track.objects.exists()
     assert "upload the files again" in curator_client.get(reverse("tracks:curate")).content.decode()
@@ -301,3 +306,98 @@ def test_an_empty_upload_is_called_empty_not_missing(curator_client):
     )
     assert "Choose a .zip or a .puml diagram, not both." in both.content.decode()
     assert not Track.objects.exists()
+
+
+def large_texto(title: str, size: int, seed: int) -> str:
+    """A trilha-texto.md of about `size` bytes of text that does not compress much."""
+    rng = random.Random(seed)
+    words = [
+        "".join(rng.choices(string.ascii_lowercase, k=rng.randint(2, 9))) for _ in range(size // 6)
+    ]
+    lines = [" ".join(words[start : start + 12]) for start in range(0, len(words), 12)]
+    return f"# {title}\n\n" + "\n".join(lines) + "\n"
+
+
+def test_what_the_preview_accepts_the_import_accepts_however_large(curator_client, settings):
+    files = {}
+    for number, slug in enumerate(["one", "two", "three"]):
+        files[f"{slug}/README.md"] = f"# {slug}\n"
+        files[f"{slug}/{slug}.puml"] = f"@startmindmap\n* {slug}\n** Part\n@endmindmap\n"
+        files[f"{slug}/trilha-texto.md"] = large_texto(slug, 1_500_000, number)
+    upload = SimpleUploadedFile("big.zip", zip_of(files), content_type="application/zip")
+    assert upload.size < settings.DATA_UPLOAD_MAX_MEMORY_SIZE * 2
+
+    preview = curator_client.post(reverse("tracks:import-preview"), {"archive": upload})
+    assert preview.status_code == 200
+    response = curator_client.post(
+        reverse("tracks:import"), {"token": token_of(preview.content.decode())}
+    )
+
+    assert response.status_code == 302
+    assert sorted(Track.objects.values_list("slug", flat=True)) == ["one", "three", "two"]
+    assert len(Topic.objects.get(key="one").description) > 1_400_000
+
+
+def test_a_preview_token_is_of_no_use_to_another_curator(curator_client, client, django_user_model):
+    preview = curator_client.post(reverse("tracks:import-preview"), {"archive": track_zip()})
+    token = token_of(preview.content.decode())
+    other = django_user_model.objects.create_user("other", "o@example.com", "x", is_staff=True)
+    client.force_login(other)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    response = client.post(reverse("tracks:import"), {"token": token}, follow=True)
+
+    assert "upload the files again" in response.content.decode()
+    assert not Track.objects.exists()
+
+
+def test_the_import_report_lists_its_warnings(curator_client):
+    texto = "- Kafka — [docs](https://kafka.apache.org/)\n\n" + TEXTO + "\n## Spark\n"
+    data = zip_of(
+        {"data/README.md": README, "data/data.puml": DIAGRAM, "data/trilha-texto.md": texto}
+    )
+    upload = SimpleUploadedFile("data.zip", data, content_type="application/zip")
+    preview = curator_client.post(reverse("tracks:import-preview"), {"archive": upload})
+
+    response = curator_client.post(
+        reverse("tracks:import"), {"token": token_of(preview.content.decode())}, follow=True
+    )
+
+    html = response.content.decode()
+    assert "data: Data — 4 topics (4 created" in html
+    assert "trilha-texto.md:9: “Spark” matches no node" in html
+    assert (
+        "trilha-texto.md:1: “Kafka — [docs](https://kafka.apache.org/)” matches no node of the "
+        "diagram; its text and 1 links were not imported"
+    ) in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_simultaneous_imports_each_answer_with_the_report(curator):
+    first = Client(HTTP_ACCEPT_LANGUAGE="en")
+    first.force_login(curator)
+    preview = first.post(reverse("tracks:import-preview"), {"archive": track_zip()})
+    token = token_of(preview.content.decode())
+    start = threading.Barrier(4)
+    answers: list[object] = []
+
+    def click() -> None:
+        try:
+            browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+            browser.force_login(curator)
+            start.wait(timeout=30)
+            answers.append(browser.post(reverse("tracks:import"), {"token": token}).status_code)
+        except Exception as error:  # the assertion below shows it
+            answers.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert answers == [302, 302, 302, 302]
+    assert Track.objects.filter(slug="data").count() == 1
+    assert Topic.objects.filter(track__slug="data").count() == 4

@@ -622,3 +622,62 @@ def test_after_a_failed_save_the_first_bad_field_has_the_focus(curator_client, t
     assert re.search(r'<input[^>]*name="resources-0-url"[^>]*autofocus', html)
     fine = curator_client.get(edit_url(apis)).content.decode()
     assert "autofocus" not in fine
+
+
+# --- depth ------------------------------------------------------------------------------------
+
+
+def deep_chain(track: Track, levels: int, prefix: str) -> list[Topic]:
+    """A chain of `levels` topics under the track's root."""
+    parent = topic(track, "ml")
+    chain = []
+    for number in range(levels):
+        parent = Topic.objects.create(
+            track=track,
+            parent=parent,
+            key=f"{prefix}{number}",
+            title=f"{prefix}{number}",
+            order=100 + number,
+        )
+        chain.append(parent)
+    return chain
+
+
+def test_a_subtree_cannot_move_where_it_would_be_deeper_than_30_levels(
+    curator_client, track, refresh
+):
+    # Levels: ml (1), d0 (2) ... d27 (29). Basics has children, so it needs two free levels.
+    chain = deep_chain(track, 28, "d")
+    basics = topic(track, "basics")
+
+    html = curator_client.get(edit_url(basics)).content.decode()
+    options = parent_options(html)
+    assert any(option.endswith(" d26") for option in options)
+    assert not any(option.endswith(" d27") for option in options)
+
+    response = curator_client.post(edit_url(basics), topic_data(basics, parent=chain[-1].pk))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Under “d27” this topic and its subtopics would go deeper than 30 levels." in html
+    basics.refresh_from_db()
+    assert basics.parent.key == "ml"
+
+    response = curator_client.post(edit_url(basics), topic_data(basics, parent=chain[-2].pk))
+    assert response.status_code == 302
+    basics.refresh_from_db()
+    assert basics.parent.key == "d26"
+
+
+def test_a_new_topic_cannot_go_below_level_30(curator_client, track):
+    chain = deep_chain(track, 29, "d")  # the last one, d28, is at level 30
+    url = reverse("tracks:topic-new", args=[track.slug])
+
+    options = parent_options(curator_client.get(url).content.decode())
+    assert not any(option.endswith(" d28") for option in options)
+
+    response = curator_client.post(
+        url, {"title": "Too deep", "parent": chain[-1].pk, "side": "right", "description": ""}
+    )
+    assert response.status_code == 200
+    assert "would go deeper than 30 levels" in response.content.decode()
+    assert not Topic.objects.filter(title="Too deep").exists()

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from tracks.models import ExpectedBehaviour, Resource, Topic, Track
 
@@ -10,6 +11,7 @@ from tracks.models import ExpectedBehaviour, Resource, Topic, Track
 pytestmark = pytest.mark.usefixtures("english")
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "plantuml"
+CONTENT = Path(__file__).resolve().parents[2] / "tracks" / "content"
 
 
 def export(slug: str, directory: Path) -> dict[str, bytes]:
@@ -155,3 +157,44 @@ def test_real_diagrams_survive_export_and_import(db, tmp_path, name):
     files = reimport_and_compare(slug, tmp_path)
     assert list(Topic.objects.values_list(*fields)) == topics_before
     assert files[f"{slug}.puml"].startswith(b"@start")
+
+
+def rows() -> tuple[list[dict], list[dict], list[dict]]:
+    return (
+        list(Topic.objects.order_by("pk").values()),
+        list(Resource.objects.order_by("pk").values()),
+        list(Track.objects.order_by("pk").values()),
+    )
+
+
+def test_importing_an_export_of_an_edited_track_changes_no_row(db, tmp_path, track):
+    # Orders as the editor leaves them: a topic added under an early section goes last in the
+    # track, and siblings need not be numbered in file order to be in it.
+    Topic.objects.filter(key__in=["apis", "batch"]).update(side=Topic.Side.LEFT)
+    basics = Topic.objects.get(key="basics")
+    Topic.objects.create(track=track, parent=basics, key="pandas", title="Pandas", order=40)
+    Topic.objects.filter(key="serving").update(order=20)
+    Topic.objects.filter(key="batch").update(order=30)
+    export("ml", tmp_path)
+    before = rows()
+
+    out = io.StringIO()
+    call_command("import_track", str(tmp_path / "ml"), stdout=out)
+
+    assert "8 topics (0 created, 0 updated, 0 retired)" in out.getvalue()
+    assert rows() == before
+
+
+def test_importing_the_shipped_tracks_export_changes_no_row(db, tmp_path):
+    call_command("import_track", str(CONTENT), stdout=io.StringIO())
+    slug = "engenharia-de-machine-learning"
+    # Orders with gaps, as a track edited for a while has them: only their sequence counts.
+    Topic.objects.filter(track__slug=slug).update(order=F("order") * 3 + 7)
+    export(slug, tmp_path)
+    before = rows()
+
+    out = io.StringIO()
+    call_command("import_track", str(tmp_path / slug), stdout=out)
+
+    assert "(0 created, 0 updated, 0 retired)" in out.getvalue()
+    assert rows() == before

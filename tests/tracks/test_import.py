@@ -1,4 +1,7 @@
 import io
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -580,3 +583,86 @@ def test_shipped_tracks_import_cleanly(db):
         track = Track.objects.get(slug=slug)
         assert track.behaviours.exists()
         assert track.related.exists()
+
+
+# --- what people write -----------------------------------------------------------------------
+
+
+def test_list_items_naming_a_node_carry_their_links_on_the_same_line(db, tmp_path):
+    diagram = "@startmindmap\n* Dados\n** Docker\n** Spark\n** Kafka\n@endmindmap\n"
+    texto = (
+        "- Dados\n"
+        "  - Docker — [Get started](https://docs.docker.com/get-started/)\n"
+        "  - **Spark**: [docs](https://spark.apache.org/docs/latest/) · "
+        "[course](https://www.coursera.org/learn/spark) (en)\n"
+        "  - Kafka\n"
+        "  - Flink — [site](https://flink.apache.org/) and [intro](ftp://x)\n"
+    )
+    folder = write(tmp_path / "dados", {"dados.puml": diagram, "trilha-texto.md": texto})
+
+    output = run(str(folder))
+
+    docker = Topic.objects.get(key="docker")
+    assert list(docker.resources.values_list("title", "url", "kind")) == [
+        ("Get started", "https://docs.docker.com/get-started/", "documentation")
+    ]
+    spark = Topic.objects.get(key="spark")
+    assert list(spark.resources.values_list("title", "url", "kind", "language")) == [
+        ("docs", "https://spark.apache.org/docs/latest/", "documentation", ""),
+        ("course", "https://www.coursera.org/learn/spark", "course", "en"),
+    ]
+    assert "“Docker" not in output and "“**Spark**" not in output
+    assert (
+        "trilha-texto.md:5: “Flink — [site](https://flink.apache.org/) and [intro](ftp://x)” "
+        "matches no node of the diagram; its text and 1 links were not imported"
+    ) in output
+
+
+def test_dry_run_works_before_the_database_exists(tmp_path):
+    folder = write(
+        tmp_path / "mle",
+        {
+            "README.md": "# ML\n\n## Veja também\n\n- [Dados](../dados/README.md)\n",
+            "mle.puml": DIAGRAM,
+        },
+    )
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_track", "--dry-run", str(folder)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "6 topics"
+    assert "Traceback" not in done.stderr
+    assert "note: no usable database (not created or not migrated yet)" in done.stderr
+
+
+def test_dry_run_of_a_bare_puml_says_existing_topics_keep_their_text(db, tmp_path):
+    (tmp_path / "ml.puml").write_text(DIAGRAM, encoding="utf-8")
+    run(str(tmp_path / "ml.puml"))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_track", str(tmp_path / "ml.puml"), "--dry-run", stdout=out, stderr=err)
+    assert (
+        f"warning: {tmp_path}/ml.puml: no trilha-texto.md; existing topics keep their "
+        "descriptions and resources"
+    ) in err.getvalue()
+
+
+def test_import_before_migrations_is_one_line(tmp_path):
+    folder = write(tmp_path / "mle", {"mle.puml": DIAGRAM})
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_track", str(folder)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert "the database cannot take the import" in done.stderr

@@ -10,10 +10,12 @@ directive is executed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+
+from ..tree import MAX_DEPTH
 
 MAX_TITLE_LENGTH = 500
 
@@ -51,9 +53,12 @@ class DiagramNode:
     parent: DiagramNode | None = field(default=None, repr=False)
 
     def walk(self) -> Iterator[DiagramNode]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """The node and its descendants, depth first, without recursion."""
+        pending = [self]
+        while pending:
+            node = pending.pop()
+            yield node
+            pending.extend(reversed(node.children))
 
 
 @dataclass
@@ -75,25 +80,19 @@ class Diagram:
 # --- labels -------------------------------------------------------------------------------
 
 _ESCAPE = re.compile(r"~(.)", re.DOTALL)
-_LINK = re.compile(r"\[\[(.+?)\]\]")
 _STEREOTYPE = re.compile(r"<<[^<>]*>>")
 _ICON = re.compile(r"<&[^<>\s]*>")
 _EMOJI = re.compile(r"<(?:#\w+)?:[^<>\s]*:>")
-_IMAGE = re.compile(r"<img[:\s][^>]*>", re.IGNORECASE)
+_IMAGE = re.compile(r"<img[:\s][^<>]*>", re.IGNORECASE)
 _SPRITE = re.compile(r"<\$[^<>]*>")
 _TAG = re.compile(
     r"</?(?:b|i|u|s|w|strike|del|color|size|font|back|sub|sup|code|plain|img|math|latex)"
     r"(?::[^<>]*|\s[^<>]*)?>",
     re.IGNORECASE,
 )
-_CREOLE_PAIRS = [
-    re.compile(r"\*\*(.+?)\*\*"),
-    re.compile(r"(?<!:)//(.+?)(?<!:)//"),
-    re.compile(r'""(.+?)""'),
-    re.compile(r"--(.+?)--"),
-    re.compile(r"__(.+?)__"),
-]
-_TRAILING_COLOUR = re.compile(r"\s*\[#\w+\]\s*$")
+# Creole `**bold**`, `//italic//` (not the `//` of a URL), `""mono""`, `--strike--`, `__under__`.
+_CREOLE_PAIRS = ["**", "//", '""', "--", "__"]
+_TRAILING_COLOUR = re.compile(r"\[#\w+\]$")
 _PRIVATE_USE = 0xF0000  # Supplementary Private Use Area-A: never in real titles.
 
 
@@ -105,8 +104,39 @@ class Label:
     stray_colour: str = ""
 
 
+def _replace_pairs(
+    text: str, opener: str, closer: str, replace: Callable[[str], str], after_colon: bool = True
+) -> str:
+    """Each `opener` text `closer` (at least one character between, the first closer that
+    follows) replaced by `replace(text)`, as the lazy `opener(.+?)closer` would, in one pass:
+    once an opener finds no closer after it, no later one can either. Without `after_colon`,
+    markers right after a `:` do not count (the `//` of `https://`)."""
+    out: list[str] = []
+    position = 0
+    while True:
+        start = text.find(opener, position)
+        if start < 0:
+            break
+        if not after_colon and text[start - 1 : start] == ":":
+            out.append(text[position : start + 1])
+            position = start + 1
+            continue
+        end = text.find(closer, start + len(opener) + 1)
+        while end >= 0 and not after_colon and text[end - 1] == ":":
+            end = text.find(closer, end + 1)
+        if end < 0:
+            break
+        out.append(text[position:start])
+        out.append(replace(text[start + len(opener) : end]))
+        position = end + len(closer)
+    out.append(text[position:])
+    return "".join(out)
+
+
 def clean_label(raw: str) -> Label:
-    """Text of a node label without PlantUML markup: icons, emoji, stereotypes, creole, links."""
+    """Text of a node label without PlantUML markup: icons, emoji, stereotypes, creole, links.
+
+    Every step is linear in the length of the label, whatever it holds."""
     escaped: list[str] = []
 
     def protect(match: re.Match[str]) -> str:
@@ -116,28 +146,30 @@ def clean_label(raw: str) -> Label:
     text = _ESCAPE.sub(protect, raw)
     links: list[str] = []
 
-    def link_label(match: re.Match[str]) -> str:
-        target, _space, label = match.group(1).strip().partition(" ")
-        target = re.sub(r"\{[^}]*\}", "", target)
+    def link_label(inside: str) -> str:
+        target, _space, label = inside.strip().partition(" ")
+        target = re.sub(r"\{[^{}]*\}", "", target)
         links.append(target)
         return f" {label.strip() or target} "
 
-    text = _LINK.sub(link_label, text)
+    text = _replace_pairs(text, "[[", "]]", link_label)
     for pattern in (_STEREOTYPE, _ICON, _EMOJI, _IMAGE, _SPRITE):
         text = pattern.sub(" ", text)
     text = _TAG.sub("", text)
     # Creole headings: `= Title`, `== Title`.
     text = re.sub(r"^\s*=+\s*", "", text)
     text = text.replace("\\n", " ").replace("\\t", " ")
-    for pattern in _CREOLE_PAIRS:
-        text = pattern.sub(r"\1", text)
+    for marker in _CREOLE_PAIRS:
+        text = _replace_pairs(text, marker, marker, str, after_colon=marker != "//")
     stray = ""
-    trailing = _TRAILING_COLOUR.search(text)
-    if trailing and trailing.start() > 0:
-        stray = trailing.group(0).strip()
-        text = text[: trailing.start()]
-    for index, char in enumerate(escaped):
-        text = text.replace(chr(_PRIVATE_USE + index), char)
+    trailing = _TRAILING_COLOUR.search(text.rstrip())
+    if trailing:
+        before = text[: trailing.start()].rstrip()
+        if before:
+            stray = trailing.group(0)
+            text = before
+    if escaped:
+        text = text.translate({_PRIVATE_USE + index: char for index, char in enumerate(escaped)})
     title = " ".join(text.split())
     return Label(title=title, link=links[0] if links else "", stray_colour=stray)
 
@@ -171,7 +203,7 @@ _NODE = re.compile(
     r"(?P<flags>[_<>]{0,2})"
     r"(?P<rest>.*)$"
 )
-_MULTILINE_END = re.compile(r"^(?P<text>.*);\s*(?:<<[^<>]+>>)?\s*$")
+_STEREOTYPE_END = re.compile(r"<<[^<>]+>>$")
 _SIDE = re.compile(r"^(left|right)\s+side$", re.IGNORECASE)
 _DIRECTION = re.compile(
     r"^(top\s+to\s+bottom|left\s+to\s+right|right\s+to\s+left|bottom\s+to\s+top)\s+direction$",
@@ -184,7 +216,8 @@ _LEGEND = re.compile(r"^legend\b", re.IGNORECASE)
 _SKINPARAM = re.compile(r"^skinparam\b", re.IGNORECASE)
 _IGNORED = re.compile(r"^(?:scale|mainframe|hide|!theme|!pragma)\b", re.IGNORECASE)
 _INCLUDE = re.compile(r"^!\s*(include\w*|import)\b", re.IGNORECASE)
-_VARIABLE = re.compile(r"^!\s*\$(?P<name>[A-Za-z_]\w*)\s*\??=\s*(?P<value>.*?)\s*$")
+_VARIABLE = re.compile(r"^!\s*\$(?P<name>[A-Za-z_]\w*)\s*\??=(?P<value>.*)$")
+_VARIABLE_USE = re.compile(r"\$([A-Za-z_]\w*)")
 _DIRECTIVE = re.compile(r"^!\s*(\$?\w+)")
 _VALUE = re.compile(r"""^(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[\w.#%-]+))$""")
 
@@ -215,9 +248,10 @@ class _Reader:
     def substitute(self, line: str) -> str:
         if not self.variables or "$" not in line:
             return line
-        names = sorted(self.variables, key=len, reverse=True)
-        pattern = r"\$(" + "|".join(re.escape(name) for name in names) + r")(?!\w)"
-        return re.sub(pattern, lambda match: self.variables[match.group(1)], line)
+        # A name runs to the end of the word: `$ab` is the variable `ab`, never `a` then `b`.
+        return _VARIABLE_USE.sub(
+            lambda match: self.variables.get(match.group(1), match.group(0)), line
+        )
 
     def skip_until(self, end: re.Pattern[str], what: str) -> None:
         start = self.index
@@ -327,7 +361,7 @@ class _Reader:
             return
         variable = _VARIABLE.match(stripped)
         if variable:
-            value = _VALUE.match(variable.group("value"))
+            value = _VALUE.match(variable.group("value").strip())
             if not value:
                 raise self.error(
                     _('only simple variables (!$name = "value") are supported, not “%(text)s”')
@@ -413,14 +447,14 @@ class _Reader:
         self.place(node)
 
     def read_multiline(self, first: str, start: int) -> list[str]:
-        end = _MULTILINE_END.match(first.rstrip())
-        if end:
-            return [end.group("text")]
+        end = _multiline_end(first)
+        if end is not None:
+            return [end]
         lines = [first]
         while (line := self.next_line()) is not None:
-            end = _MULTILINE_END.match(line.rstrip())
-            if end:
-                lines.append(end.group("text"))
+            end = _multiline_end(line)
+            if end is not None:
+                lines.append(end)
                 return lines
             lines.append(line)
         raise self.error(_("a :multi-line node is never closed with ;"), start)
@@ -465,6 +499,10 @@ class _Reader:
                 % {"before": len(path), "after": node.depth + 1},
                 node.line,
             )
+        if node.depth >= MAX_DEPTH:
+            raise self.error(
+                _("the tree is deeper than %(max)d levels") % {"max": MAX_DEPTH}, node.line
+            )
         parent = path[node.depth - 1]
         node.parent = parent
         if node.depth > 1 and self.diagram.kind == "mindmap":
@@ -473,6 +511,16 @@ class _Reader:
         parent.children.append(node)
         del path[node.depth :]
         path.append(node)
+
+
+def _multiline_end(line: str) -> str | None:
+    """The text of the last line of a `:multi-line;` node (`text;`, maybe `text; <<style>>`),
+    or None when the line does not end the node."""
+    line = line.rstrip()
+    stereotype = _STEREOTYPE_END.search(line) if line.endswith(">>") else None
+    if stereotype:
+        line = line[: stereotype.start()].rstrip()
+    return line[:-1] if line.endswith(";") else None
 
 
 def _shorten(text: str, limit: int = 60) -> str:

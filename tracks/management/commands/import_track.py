@@ -1,8 +1,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
+from django.db import DatabaseError
 
-from tracks.importer import TrackFileError, apply_plans, read_tracks, related_warnings
+from tracks.importer import TrackFileError, apply_plans, dry_run_warnings, read_tracks
 
 
 class Command(BaseCommand):
@@ -32,7 +33,15 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
 
         if options["dry_run"]:
-            missing = related_warnings(plans)
+            try:
+                missing = dry_run_warnings(plans)
+            except DatabaseError:
+                # A fresh checkout: the files can be checked before any migration.
+                missing = {}
+                self.stderr.write(
+                    "note: no usable database (not created or not migrated yet); the files "
+                    "were checked, related tracks and existing topics were not"
+                )
             for plan in plans:
                 for warning in plan.warnings + missing.get(plan.slug, []):
                     self.stderr.write(f"warning: {warning}")
@@ -47,6 +56,11 @@ class Command(BaseCommand):
             results = apply_plans(plans)
         except TrackFileError as error:
             raise CommandError(str(error)) from error
+        except DatabaseError as error:
+            reason = " ".join(str(error).split())[:200]
+            raise CommandError(
+                f"the database cannot take the import ({reason}); is it migrated?"
+            ) from error
         for result in results:
             self.stdout.write(result.summary())
             for warning in result.warnings:
