@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .behaviours import sync_behaviours
 from .models import ExpectedBehaviour, Resource, Topic, Track
 from .plantuml.parser import Diagram, DiagramError, DiagramNode, parse_plantuml
 from .trackfiles import (
@@ -669,15 +670,9 @@ def _apply_track(plan: TrackPlan) -> tuple[Track, TrackResult]:
 
     if plan.behaviours is not None:
         result.behaviours = len(plan.behaviours)
-        current = list(track.behaviours.order_by("order").values_list("text", flat=True))
-        if current != plan.behaviours:
-            track.behaviours.all().delete()
-            ExpectedBehaviour.objects.bulk_create(
-                ExpectedBehaviour(track=track, text=text, order=order)
-                for order, text in enumerate(plan.behaviours)
-            )
+        sync_behaviours(track, plan.behaviours)
     else:
-        result.behaviours = track.behaviours.count()
+        result.behaviours = ExpectedBehaviour.objects.filter(track=track).live().count()
 
     existing = {topic.key: topic for topic in Topic.objects.filter(track=track)}
     # Without trilha-texto.md the files say nothing about descriptions, resources or keys:
