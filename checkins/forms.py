@@ -36,7 +36,7 @@ class RatingForm(LevelForm):
         required=False,
         max_length=EVIDENCE_MAX_LENGTH,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "data-topic-picker": ""}),
         help_text=_(
             "Markdown. What you did that shows it; write #topic-key to link one of the "
             "track's topics."

@@ -163,3 +163,27 @@ def test_check_in_pages_fit_a_phone(phone_page, live_server, alice, bob, ml_trac
     for url in ("/mentoring/", f"/mentoring/alice/{SLUG}/checkins/{second.pk}/"):
         phone_page.goto(url)
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360, url
+
+
+def test_the_topic_picker_appends_a_topic_link_and_survives_a_save(
+    page, live_server, alice, ml_track
+):
+    services.start_checkin(alice, ml_track)
+    behaviour = ml_track.behaviours.live().order_by("order").first()
+    topic = ml_track.topics.filter(parent__isnull=False).order_by("order").first()
+    errors = console_errors(page)
+    sign_in(page, alice, live_server)
+    page.goto(f"/tracks/{SLUG}/behaviours/")
+    item = page.locator(f"#behaviour-{behaviour.key}")
+    item.get_by_label("Evidence").fill("Shipped it")
+    item.get_by_label("A topic of the track").select_option(topic.key)
+    item.get_by_role("button", name="Link this topic").click()
+    assert item.get_by_label("Evidence").input_value() == f"Shipped it #{topic.key}"
+
+    item.get_by_label("Consistently").check()
+    item.get_by_role("button", name="Save").click()
+    page.locator(f"#behaviour-{behaviour.key} .saved").wait_for()
+    htmx_settled(page)
+    assert page.locator(f"#behaviour-{behaviour.key} select").count() == 1
+    assert Rating.objects.get(behaviour=behaviour).evidence == f"Shipped it #{topic.key}"
+    assert errors == []
