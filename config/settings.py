@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "tracks",
     "progress",
+    "checkins",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("curate/", include("tracks.urls")),
+    path("", include("checkins.urls")),
     path("", include("progress.urls")),
 ]

@@ -11,6 +11,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q
 from django.utils import timezone
 
+from checkins.exports import checkins_for_export, write_checkins_csv
 from tracks.models import Topic
 from tracks.tree import build_tree, walk
 
@@ -101,6 +102,7 @@ def export_json(user: AbstractBaseUser) -> dict[str, Any]:
             }
             for c in comments
         ],
+        "checkins": checkins_for_export(user),
     }
 
 
@@ -170,3 +172,4 @@ def write_csv(user: AbstractBaseUser, out: Any) -> None:
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     writer.writerows(csv_rows(user))
+    write_checkins_csv(user, writer)

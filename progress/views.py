@@ -215,7 +215,7 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "sections": state.sections,
         "highlights": state.highlights,
         "following": state.following,
-        "behaviours": track.behaviours.all(),
+        "behaviours": track.behaviours.live(),
         "related": track.related.published(),
     }
     return render(request, "progress/track_detail.html", context)

@@ -18,6 +18,10 @@ URLS_ASSUME_HTTPS = {
 class ExpectedBehaviourInline(admin.TabularInline):
     model = ExpectedBehaviour
     extra = 0
+    fields = ["text", "order", "retired", "key"]
+    readonly_fields = ["key"]
+    # Ratings hang on behaviours: retire one, never delete it.
+    can_delete = False
 
 
 class ResourceInline(admin.TabularInline):

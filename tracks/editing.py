@@ -22,7 +22,7 @@ from .forms import (
     focus_first_error,
 )
 from .importer import free_key, key_from_title
-from .models import Topic, Track
+from .models import ExpectedBehaviour, Topic, Track
 from .tree import Node, build_tree, walk
 from .views import staff_required
 
@@ -69,7 +69,7 @@ def track_edit(request: HttpRequest, slug: str) -> HttpResponse:
         data,
         instance=track,
         prefix="behaviours",
-        initial=[{"order": _next_order(track.behaviours.all())}],
+        initial=[{"order": _next_order(track.behaviours.live())}],
     )
     if data is not None and all([form.is_valid(), behaviours.is_valid()]):
         with transaction.atomic():
@@ -78,8 +78,29 @@ def track_edit(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("Track saved."))
         return redirect("tracks:track-edit", track.slug)
     focus_first_error(form, behaviours)
-    context = {"track": track, "form": form, "behaviours": behaviours, "roots": _tree(track)}
+    context = {
+        "track": track,
+        "form": form,
+        "behaviours": behaviours,
+        "retired_behaviours": track.behaviours.filter(retired=True).order_by("order", "id"),
+        "roots": _tree(track),
+    }
     return render(request, "tracks/edit/track.html", context)
+
+
+@staff_required
+@require_POST
+def behaviour_restore(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    behaviour = get_object_or_404(ExpectedBehaviour, track__slug=slug, key=key, retired=True)
+    with transaction.atomic():
+        behaviour.retired = False
+        # Back at the end of the list; the curator can move it.
+        behaviour.order = _next_order(behaviour.track.behaviours.live())
+        behaviour.save(update_fields=["retired", "order"])
+    messages.success(
+        request, _("Restored “%(text)s”, with its ratings.") % {"text": behaviour.text}
+    )
+    return redirect("tracks:track-edit", slug)
 
 
 @staff_required

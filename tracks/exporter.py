@@ -51,7 +51,7 @@ def export_track(track: Track) -> dict[str, str]:
     readme = write_readme(
         title=track.title,
         description=track.description,
-        behaviours=track.behaviours.order_by("order", "id").values_list("text", flat=True),
+        behaviours=track.behaviours.live().order_by("order", "id").values_list("text", "key"),
         related=track.related.order_by("slug").values_list("slug", "title"),
         diagram=f"{track.slug}.png",
         language=track.language,

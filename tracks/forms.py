@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from .markdown import validate_markdown
 from .models import ExpectedBehaviour, Resource, Topic, Track
 from .plantuml.colours import plantuml_colour
+from .trackfiles import one_line
 from .tree import MAX_DEPTH, Node, walk
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
@@ -70,15 +71,51 @@ class TrackForm(EditorForm):
 
 
 class BehaviourForm(EditorForm):
+    retire = forms.BooleanField(
+        label=_("Retire"),
+        required=False,
+        help_text=_("Hidden from the track and from new check-ins; its ratings are kept."),
+    )
+
     class Meta:
         model = ExpectedBehaviour
         fields = ["text", "order"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
         help_texts = {"order": _("Lower comes first.")}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["retire"]
+
+    def clean_text(self) -> str:
+        # One line, as the README lists it.
+        return one_line(self.cleaned_data["text"])
+
+
+class BaseBehaviourFormSet(forms.BaseInlineFormSet):
+    """The track's live behaviours; a row ticked Retire is retired (never deleted, so its
+    ratings stay); a new row gets the key its text gives when saved."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("queryset", ExpectedBehaviour.objects.live())
+        super().__init__(*args, **kwargs)
+
+    def save_existing(
+        self, form: forms.ModelForm, obj: ExpectedBehaviour, commit: bool = True
+    ) -> ExpectedBehaviour:
+        if form.cleaned_data.get("retire"):
+            obj.retired = True
+        return super().save_existing(form, obj, commit=commit)
+
 
 BehaviourFormSet = forms.inlineformset_factory(
-    Track, ExpectedBehaviour, form=BehaviourForm, extra=1, can_delete=True
+    Track,
+    ExpectedBehaviour,
+    form=BehaviourForm,
+    formset=BaseBehaviourFormSet,
+    extra=1,
+    can_delete=False,
 )
 
 

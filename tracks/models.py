@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .trackfiles import behaviour_key
+
 
 class TrackQuerySet(models.QuerySet):
     def published(self) -> TrackQuerySet:
@@ -92,18 +94,55 @@ class Topic(models.Model):
         return reverse("progress:topic", args=[self.track.slug, self.key])
 
 
+class ExpectedBehaviourQuerySet(models.QuerySet):
+    def live(self) -> ExpectedBehaviourQuerySet:
+        return self.filter(retired=False)
+
+
 class ExpectedBehaviour(models.Model):
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="behaviours")
+    # Stable per track, like a topic's key: ratings hang on the row, and re-imports and edits
+    # find it again by key or text instead of deleting and recreating it.
+    key = models.SlugField(_("key"), max_length=120)
     text = models.TextField(_("text"))
     order = models.PositiveIntegerField(_("order"), default=0)
+    # Retired behaviours were removed from the track: hidden from new check-ins, kept with
+    # their ratings.
+    retired = models.BooleanField(_("retired"), default=False)
+
+    objects = ExpectedBehaviourQuerySet.as_manager()
 
     class Meta:
         ordering = ["track", "order"]
         verbose_name = _("expected behaviour")
         verbose_name_plural = _("expected behaviours")
+        constraints = [
+            models.UniqueConstraint(fields=["track", "key"], name="behaviour_unique_key_per_track"),
+        ]
 
     def __str__(self) -> str:
         return self.text
+
+    def save(self, *args, **kwargs) -> None:
+        # Added without a key (editor, admin): the key its text gives, numbered when taken.
+        if not self.key:
+            taken = set(
+                ExpectedBehaviour.objects.filter(track_id=self.track_id).values_list(
+                    "key", flat=True
+                )
+            )
+            self.key = free_key(behaviour_key(self.text), taken)
+        super().save(*args, **kwargs)
+
+
+def free_key(key: str, taken: set[str], max_length: int = 120) -> str:
+    """`key`, or else the first of `key-2`, `key-3`, … that is not taken."""
+    stem = key[: max_length - 6]
+    number = 2
+    while key in taken:
+        key = f"{stem}-{number}"
+        number += 1
+    return key
 
 
 class Resource(models.Model):

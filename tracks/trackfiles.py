@@ -7,12 +7,14 @@ See docs/track-format.md. Readers never raise on content they do not recognise: 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import textwrap
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 KEY_PATTERN = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
@@ -89,6 +91,32 @@ def normalize_block(text: str) -> str:
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def behaviour_normal(text: str) -> str:
+    """What identifies a behaviour's wording: case, accents, punctuation and spacing do not
+    count, so "Be curious." and "be  curious" are the same behaviour."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def behaviour_key(text: str) -> str:
+    """The key a behaviour's text gives when none is written: a slug of its first words;
+    texts with no ASCII letters get a hash of their wording."""
+    base = slugify(behaviour_normal(text))
+    if len(base) > 80:
+        base = base[:81].rsplit("-", 1)[0] if "-" in base[:81] else base[:80]
+    base = base.strip("-_")
+    if not re.search(r"[a-z]", base):
+        digest = hashlib.sha1(behaviour_normal(text).encode()).hexdigest()
+        base = f"b-{digest[:10]}"
+    return base
+
+
+def split_behaviour(item: str) -> tuple[str, str | None]:
+    """A behaviour as the README lists it: its text, and the key written as `{#key}`, if any."""
+    return _split_key(one_line(item))
 
 
 def kind_from_tag(tag: str) -> str | None:
@@ -233,7 +261,7 @@ def parse_readme(text: str, filename: str = "README.md") -> Readme:
     readme = Readme()
     section = "preamble"
     description: list[str] = []
-    behaviour_lines: list[str] = []
+    behaviour_lines: list[tuple[str, int]] = []
     fenced = False
     for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         line = raw.rstrip()
@@ -272,20 +300,55 @@ def parse_readme(text: str, filename: str = "README.md") -> Readme:
             if image:
                 readme.diagram = image.group("target")
     readme.description = normalize_block("\n".join(description))
-    readme.behaviours = [one_line(text) for text in behaviour_lines if one_line(text)]
+    readme.behaviours = _behaviour_items(behaviour_lines, readme, filename)
     return readme
 
 
+def _behaviour_items(lines: list[tuple[str, int]], readme: Readme, filename: str) -> list[str]:
+    """Each behaviour as `text` or `text {#key}`; a key that is invalid or already used is
+    dropped with a warning, and the behaviour gets the key its text gives."""
+    items: list[str] = []
+    keys: set[str] = set()
+    for line, number in lines:
+        text, key = split_behaviour(line)
+        if not text:
+            continue
+        if key is not None and not KEY_PATTERN.match(key):
+            readme.warnings.append(
+                _(
+                    "%(file)s:%(line)d: “{#%(key)s}” is not a valid key (letters, digits, - and "
+                    "_, at most 120); the behaviour gets the key its text gives"
+                )
+                % {"file": filename, "line": number, "key": key}
+            )
+            key = None
+        elif key is not None and key in keys:
+            readme.warnings.append(
+                _(
+                    "%(file)s:%(line)d: the key “%(key)s” is already used by another behaviour; "
+                    "this one gets the key its text gives"
+                )
+                % {"file": filename, "line": number, "key": key}
+            )
+            key = None
+        if key is not None:
+            keys.add(key)
+        items.append(f"{text} {{#{key}}}" if key else text)
+    return items
+
+
 def _collect_behaviour(
-    line: str, number: int, items: list[str], readme: Readme, filename: str
+    line: str, number: int, items: list[tuple[str, int]], readme: Readme, filename: str
 ) -> None:
+    """One list item per behaviour, with the line it starts on; a `{#key}` after the text
+    (as topic headings have) is read in `_behaviour_items`."""
     if not line.strip():
         return
     item = _LIST_ITEM.match(line)
     if item:
-        items.append(item.group("text"))
+        items.append((item.group("text"), number))
     elif items and line[:1] in (" ", "\t"):
-        items[-1] += " " + line.strip()
+        items[-1] = (items[-1][0] + " " + line.strip(), items[-1][1])
     else:
         readme.warnings.append(
             _("%(file)s:%(line)d: text in the behaviours section is not a list item; ignored")
@@ -306,21 +369,28 @@ def write_readme(
     *,
     title: str,
     description: str,
-    behaviours: Iterable[str],
+    behaviours: Iterable[str | tuple[str, str]],
     related: Iterable[tuple[str, str]],
     diagram: str,
     language: str,
 ) -> str:
-    """README.md in canonical form. `related` holds (slug, title) pairs."""
+    """README.md in canonical form. `behaviours` holds texts or (text, key) pairs: a key is
+    written only where it differs from the one the text gives, so that files stay as people
+    write them. `related` holds (slug, title) pairs."""
     english = language.lower().startswith("en")
     parts = [f"# {one_line(title)}"]
     description = _escape_block(description, _is_section)
     if description:
         parts.append(description)
-    behaviours = [one_line(text) for text in behaviours if one_line(text)]
-    if behaviours:
+    items = []
+    for behaviour in behaviours:
+        text, key = (behaviour, "") if isinstance(behaviour, str) else behaviour
+        text = one_line(text)
+        if text:
+            items.append(f"{text} {{#{key}}}" if key and key != behaviour_key(text) else text)
+    if items:
         heading = "## Expected behaviours" if english else "## Comportamentos esperados"
-        parts.append(heading + "\n\n" + "\n".join(f"- {text}" for text in behaviours))
+        parts.append(heading + "\n\n" + "\n".join(f"- {text}" for text in items))
     related = list(related)
     if related:
         heading = "## See also" if english else "## Veja também"

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from checkins.models import CheckIn
 from progress.models import Mentorship, Note, ProgressEvent, TopicProgress
 
 ML_TRACK = Path(__file__).resolve().parents[2] / "tracks/content/engenharia-de-machine-learning"
@@ -30,6 +31,10 @@ def test_demo_accounts_can_log_in_and_show_a_learner_with_a_mentor(client, ml_tr
     weeks = {e.created_at.isocalendar()[1] for e in ProgressEvent.objects.filter(to_status="done")}
     assert len(weeks) >= 6  # the dashboard chart has something to draw
     assert User.objects.get(username="curadora").is_staff
+    checkins = CheckIn.objects.filter(user__username="ana").order_by("submitted_at")
+    assert [c.state for c in checkins] == ["submitted", "completed"]
+    assert checkins[1].completed_by.get_username() == "bruno"
+    assert checkins[1].mentor_ratings.count() == 10
     dashboard = client.get("/me/").content.decode()
     assert "Engenharia de Machine Learning" in dashboard
 

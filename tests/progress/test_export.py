@@ -133,7 +133,8 @@ def test_export_query_count_does_not_grow_with_data(
         set_status(alice, node, "done")
         Note.objects.create(user=alice, topic=node, body="n")
     client.force_login(alice)
-    with django_assert_max_num_queries(12):
+    # Check-ins add three queries to each export, whatever their number.
+    with django_assert_max_num_queries(15):
         assert client.get("/me/export.json").status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(13):
         assert len(read_csv(client.get("/me/export.csv"))) == 7

@@ -120,9 +120,11 @@ def test_track_editor_does_not_query_per_topic(
         )
     for number in range(5):
         ExpectedBehaviour.objects.create(track=track, text=f"Behaviour {number}", order=number)
+        ExpectedBehaviour.objects.create(track=track, text=f"Old {number}", retired=True)
         Track.objects.create(slug=f"other-{number}", title=f"Other {number}")
 
-    with django_assert_max_num_queries(13):
+    # One more than before: the retired behaviours, listed with their restore buttons.
+    with django_assert_max_num_queries(14):
         response = curator_client.get(reverse("tracks:track-edit", args=["ml"]))
 
     assert response.status_code == 200
@@ -145,7 +147,7 @@ def test_saving_a_track_changes_title_description_and_behaviours(curator_client,
             "behaviours-1-id": drop.pk,
             "behaviours-1-text": "Old habit",
             "behaviours-1-order": "1",
-            "behaviours-1-DELETE": "on",
+            "behaviours-1-retire": "on",
             "behaviours-2-text": "Ships models",
             "behaviours-2-order": "2",
         },
@@ -159,7 +161,7 @@ def test_saving_a_track_changes_title_description_and_behaviours(curator_client,
     assert track.title == "Machine Learning in practice"
     assert track.description == "Now with **deployment**."
     assert not track.published
-    assert list(track.behaviours.order_by("order").values_list("text", flat=True)) == [
+    assert list(track.behaviours.live().order_by("order").values_list("text", flat=True)) == [
         "Ships models",
         "Reads papers weekly",
     ]

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from ..behaviours import sync_behaviours
 from ..models import ExpectedBehaviour, Resource, Topic, Track
 from ..trackfiles import normalize_text
 from .plan import TopicPlan, TrackPlan, read_tracks
@@ -177,7 +178,7 @@ def _apply_track(plan: TrackPlan) -> tuple[Track, TrackResult]:
     if plan.behaviours is not None:
         _apply_behaviours(track, plan.behaviours, result)
     else:
-        result.behaviours = track.behaviours.count()
+        result.behaviours = ExpectedBehaviour.objects.filter(track=track).live().count()
 
     existing = {topic.key: topic for topic in Topic.objects.filter(track=track)}
     # Without trilha-texto.md the files say nothing about descriptions, resources or keys:
@@ -265,15 +266,10 @@ def _sibling_orders(topics: list[TopicPlan], existing: dict[str, Topic]) -> dict
 
 
 def _apply_behaviours(track: Track, behaviours: list[str], result: TrackResult) -> None:
-    """The track's expected behaviours become the README's list, in its order."""
+    """The track's expected behaviours follow the README's list: matched by key or wording,
+    reordered, and retired (never deleted, so check-in ratings stay) when they leave it."""
     result.behaviours = len(behaviours)
-    current = list(track.behaviours.order_by("order").values_list("text", flat=True))
-    if current != behaviours:
-        track.behaviours.all().delete()
-        ExpectedBehaviour.objects.bulk_create(
-            ExpectedBehaviour(track=track, text=text, order=order)
-            for order, text in enumerate(behaviours)
-        )
+    sync_behaviours(track, behaviours)
 
 
 def _keys_by_title(topics: list[TopicPlan], existing: dict[str, Topic]) -> list[TopicPlan]:

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from checkins.demo import load_demo_checkins
 from progress.models import Mentorship, Note, ProgressEvent
 from progress.services import add_comment, confirm, set_status
 from tracks.models import Topic, Track
@@ -85,3 +86,4 @@ class Command(BaseCommand):
         Mentorship.objects.create(mentor=bruno, mentee=ana, state=Mentorship.State.ACTIVE)
         confirm(bruno, ana, leaves[0])
         add_comment(bruno, ana, leaves[9], "Bom ponto de partida; veja também a documentação.")
+        load_demo_checkins(ana, bruno, track)

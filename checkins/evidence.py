@@ -1,0 +1,37 @@
+"""Evidence and comments as HTML: the project's sanitised Markdown, with `#topic-key` made a
+link to that topic of the track."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container
+
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from tracks.markdown import render_markdown
+from tracks.models import Topic, Track
+
+# `#key` at the start of a line or after a space or an opening bracket; `# Title` (a heading)
+# and `a#b` are left alone.
+TOPIC_REFERENCE = re.compile(r"(?<![^\s(\[])#([a-z0-9][-a-z0-9_]*)", re.IGNORECASE)
+
+
+def topic_keys(track: Track) -> dict[str, str]:
+    """The track's live topics, key → title, in tree order's stored order."""
+    return dict(Topic.objects.for_track(track).live().order_by("order").values_list("key", "title"))
+
+
+def render_evidence(text: str, track: Track, keys: Container[str]) -> SafeString:
+    """`keys`: the track's live topic keys (one query per page, from `topic_keys`)."""
+    if not text:
+        return SafeString("")
+    base = reverse("progress:track", args=[track.slug])
+
+    def link(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in keys:
+            return match.group(0)
+        return f"[#{key}]({base}t/{key}/)"
+
+    return render_markdown(TOPIC_REFERENCE.sub(link, text))
