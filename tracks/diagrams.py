@@ -4,6 +4,9 @@ A track's diagram is made from its live topics (see tracks/plantuml/source.py), 
 PlantUML server, post-processed so that every node links to its topic, and stored in `Diagram`
 under sha256(renderer version + source); `Track.diagram` points at it. When it cannot be made,
 `Track.diagram_error` says why and the track page shows the outline alone.
+
+Edits and imports do not draw: they queue the track (`redraw_later`, tracks/render_queue.py)
+and `render_diagrams --worker` draws it, so no request waits for PlantUML.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import logging
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import transaction
 
 # Stored in English and translated when shown, in the viewer's language.
 from django.utils.translation import gettext_noop as _
@@ -54,8 +56,15 @@ def refresh_track_diagram(track: Track) -> None:
     render_track_diagram(track)
 
 
-def render_track_diagram(track: Track, *, force: bool = False) -> Outcome:
-    """Point `track.diagram` at the diagram of its current topics, rendering it if needed."""
+def render_track_diagram(
+    track: Track, *, force: bool = False, raise_transient: bool = False
+) -> Outcome:
+    """Point `track.diagram` at the diagram of its current topics, rendering it if needed.
+
+    A failure is recorded on the track, unless `raise_transient` is set and the failure may
+    pass (PlantUML unreachable or too slow): then the RenderError is raised and the track is
+    left as it was, for a later attempt.
+    """
     roots = live_tree(track)
     source = diagram_source(track, roots)
     if not source:
@@ -75,10 +84,17 @@ def render_track_diagram(track: Track, *, force: bool = False) -> Outcome:
             )
             outcome = Outcome.RENDERED
     except (RenderError, UnmatchedNodeError) as error:
+        if raise_transient and isinstance(error, RenderError) and not error.permanent:
+            raise
         logger.warning("Diagram of track %s not rendered: %s", track.slug, error)
         return _fail(track, source, str(error))
     _point_at(track, diagram, "")
     return outcome
+
+
+def record_failure(track: Track, reason: str) -> None:
+    """Show on the track that its current diagram could not be drawn, and why."""
+    _fail(track, diagram_source(track, live_tree(track)), reason)
 
 
 def _draw(track: Track, roots: list[Node], source: str) -> tuple[str, str]:
@@ -131,14 +147,3 @@ def _point_at(track: Track, diagram: Diagram | None, error: str) -> None:
         Diagram.objects.filter(pk=previous_id).exclude(
             pk__in=Track.objects.filter(diagram__isnull=False).values("diagram")
         ).delete()
-
-
-def refresh_on_commit(track_id: int) -> None:
-    """Re-render a track's diagram once the current transaction commits (admin edits)."""
-
-    def refresh() -> None:
-        track = Track.objects.filter(pk=track_id).first()
-        if track is not None:
-            refresh_track_diagram(track)
-
-    transaction.on_commit(refresh)
