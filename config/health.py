@@ -20,7 +20,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from tracks.models import RenderJob
-from tracks.plantuml.renderer import PROBE_SOURCE, RenderError, render_svg, version_of
+from tracks.plantuml.renderer import (
+    PROBE_SOURCE,
+    RenderError,
+    known_down,
+    remember_down,
+    render_svg,
+    version_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +63,16 @@ def _cache() -> bool:
 def _renderer() -> dict[str, object]:
     if not settings.PLANTUML_URL:
         return {"configured": False, "ok": False}
+    down = known_down()
+    if down:
+        return {"configured": True, "ok": False, "error": down}
     state = cache.get(RENDERER_STATE_KEY)
     if state is None:
         try:
             svg = render_svg(PROBE_SOURCE, timeout=RENDERER_PROBE_TIMEOUT)
             state = {"ok": True, "version": version_of(svg)}
         except RenderError as error:
+            remember_down(error)
             state = {"ok": False, "error": str(error)}
         cache.set(RENDERER_STATE_KEY, state, RENDERER_STATE_SECONDS)
     return {"configured": True, **state}

@@ -21,7 +21,14 @@ from django.conf import settings
 from django.utils.translation import gettext_noop as _
 
 from .models import Diagram, Track
-from .plantuml.renderer import RenderError, render_svg, server_version, version_of
+from .plantuml.renderer import (
+    RenderError,
+    known_down,
+    remember_down,
+    render_svg,
+    server_version,
+    version_of,
+)
 from .plantuml.source import diagram_source, live_tree, topic_url
 from .plantuml.svg import FORMAT_VERSION, UnmatchedNodeError, annotate
 from .tree import Node, walk
@@ -106,24 +113,32 @@ def _draw(track: Track, roots: list[Node], source: str) -> tuple[str, str]:
     return annotate(svg, topics), f"plantuml {version_of(svg)}; trilha-svg {FORMAT_VERSION}"
 
 
-def preview_track_diagram(track: Track) -> tuple[str, str]:
-    """The diagram the track's live topics would get, as (SVG, ""), or ("", why not).
+def preview_track_diagram(track: Track) -> tuple[str, str, bool]:
+    """The diagram the track's live topics would get, as (SVG, "", False), or ("", why not,
+    whether drawing it later may work).
 
     For the import preview, which runs inside a transaction it rolls back: nothing is stored,
-    and a diagram already stored for the same source is reused instead of drawn again. The
-    reason is in English, as stored reasons are; translate it when showing it.
+    and a diagram already stored for the same source is reused instead of drawn again. A
+    PlantUML that just failed is not asked again. The reason is in English, as stored reasons
+    are; translate it when showing it.
     """
     roots = live_tree(track)
     source = diagram_source(track, roots)
     if not source:
-        return "", NO_TOPICS
+        return "", NO_TOPICS, False
     if not settings.PLANTUML_URL:
-        return "", NO_RENDERER
+        return "", NO_RENDERER, False
+    down = known_down()
+    if down:
+        return "", down, True
     try:
         stored = Diagram.objects.filter(key=diagram_key(renderer_version(), source)).first()
-        return (stored.svg if stored else _draw(track, roots, source)[0]), ""
-    except (RenderError, UnmatchedNodeError) as error:
-        return "", str(error)
+        return (stored.svg if stored else _draw(track, roots, source)[0]), "", False
+    except RenderError as error:
+        remember_down(error)
+        return "", str(error), not error.permanent
+    except UnmatchedNodeError as error:
+        return "", str(error), False
 
 
 def _fail(track: Track, source: str, reason: str) -> Outcome:

@@ -123,8 +123,10 @@ def outline(plan: TrackPlan) -> list[OutlineNode]:
     return roots
 
 
-def _payload(sources: list[Source]) -> str:
-    """The files the import needs, signed, so that "Import" needs no second upload."""
+def _payload(sources: list[Source], diagram_errors: dict[str, tuple[str, bool]]) -> str:
+    """The files the import needs, signed, so that "Import" needs no second upload, and why
+    the preview could not draw a diagram (slug: reason, whether later may work), for the
+    import report."""
     files = {}
     for source in sources:
         prefix = f"{source.name}/" if source.name else ""
@@ -134,28 +136,45 @@ def _payload(sources: list[Source]) -> str:
             if wanted and source.size(name) <= MAX_FILE_BYTES:
                 files[prefix + name] = base64.b64encode(source.read_bytes(name)).decode()
     folders = sorted({source.name for source in sources})
-    return signing.dumps({"files": files, "folders": folders}, salt=PAYLOAD_SALT, compress=True)
+    data = {"files": files, "folders": folders, "diagram_errors": diagram_errors}
+    return signing.dumps(data, salt=PAYLOAD_SALT, compress=True)
 
 
-def _sources_from_payload(payload: str) -> list[Source]:
+def _read_payload(payload: str) -> tuple[list[Source], dict[str, list]]:
     data = signing.loads(payload, salt=PAYLOAD_SALT, max_age=PAYLOAD_MAX_AGE)
     files = {name: base64.b64decode(content) for name, content in data["files"].items()}
     root = MemorySource(files)
+    diagram_errors = data.get("diagram_errors", {})
     if data["folders"] == [""]:
-        return [root]
+        return [root], diagram_errors
     by_name = {source.name: source for source in root.subfolders()}
-    return [by_name[name] for name in data["folders"] if name in by_name]
+    return [by_name[name] for name in data["folders"] if name in by_name], diagram_errors
 
 
-def _preview_results(plans: list[TrackPlan]) -> list[tuple[TrackResult, tuple[str, str]]]:
-    """What the import would do and the diagram each track would get, (SVG, why not),
-    found by doing it and rolling it back."""
+def _preview_results(
+    plans: list[TrackPlan],
+) -> list[tuple[TrackResult, tuple[str, str, bool]]]:
+    """What the import would do and the diagram each track would get, (SVG, why not, whether
+    later may work), found by doing it and rolling it back."""
     with transaction.atomic():
         results = apply_plans(plans)
         tracks = Track.objects.in_bulk([result.slug for result in results], field_name="slug")
         diagrams = [preview_track_diagram(tracks[result.slug]) for result in results]
         transaction.set_rollback(True)
     return list(zip(results, diagrams, strict=True))
+
+
+def _diagram_report(slug: str, reason: str, later: bool) -> str:
+    values = {"slug": slug, "reason": _(reason)}
+    if later:
+        return (
+            _(
+                "%(slug)s: the diagram could not be drawn (%(reason)s); it will be drawn when "
+                "PlantUML answers, and the track page says so meanwhile."
+            )
+            % values
+        )
+    return _("%(slug)s: the diagram cannot be drawn: %(reason)s") % values
 
 
 @require_GET
@@ -177,6 +196,7 @@ def import_preview(request: HttpRequest) -> HttpResponse:
         except TrackFileError as error:
             context["error"] = str(error)
         else:
+            previews = list(zip(plans, _preview_results(plans), strict=True))
             context["previews"] = [
                 {
                     "plan": plan,
@@ -185,11 +205,14 @@ def import_preview(request: HttpRequest) -> HttpResponse:
                     "svg": svg,
                     "diagram_error": _(reason) if reason else "",
                 }
-                for plan, (result, (svg, reason)) in zip(
-                    plans, _preview_results(plans), strict=True
-                )
+                for plan, (result, (svg, reason, _later)) in previews
             ]
-            context["payload"] = _payload(sources)
+            diagram_errors = {
+                plan.slug: (reason, later)
+                for plan, (_result, (_svg, reason, later)) in previews
+                if reason
+            }
+            context["payload"] = _payload(sources, diagram_errors)
     template = "tracks/curate_preview.html"
     if request.htmx:
         template += "#preview"
@@ -202,7 +225,8 @@ def import_preview(request: HttpRequest) -> HttpResponse:
 @staff_required
 def import_tracks(request: HttpRequest) -> HttpResponse:
     try:
-        plans = plan_tracks(_sources_from_payload(request.POST.get("payload", "")))
+        sources, diagram_errors = _read_payload(request.POST.get("payload", ""))
+        plans = plan_tracks(sources)
         results = apply_plans(plans)
     except signing.BadSignature:
         messages.error(request, _("The preview has expired; upload the files again."))
@@ -211,6 +235,10 @@ def import_tracks(request: HttpRequest) -> HttpResponse:
     else:
         for result in results:
             messages.success(request, result.summary())
+            if result.slug in diagram_errors:
+                messages.warning(
+                    request, _diagram_report(result.slug, *diagram_errors[result.slug])
+                )
     url = redirect("tracks:curate").url
     if request.htmx:
         return HttpResponseClientRedirect(url)

@@ -23,6 +23,7 @@ from urllib.parse import SplitResult, urlsplit
 
 import plantuml
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -161,6 +162,23 @@ def version_of(svg: str) -> str:
     """The PlantUML version an SVG was made by (`<?plantuml 1.2026.8?>`), or ""."""
     match = _VERSION_RE.search(svg)
     return match.group(1) if match else ""
+
+
+# A PlantUML that just failed to answer is remembered, in the shared cache, for all app
+# processes: requests that would ask it (the import preview, /healthz) say so at once instead
+# of each waiting PLANTUML_TIMEOUT.
+DOWN_KEY = "plantuml:down"
+DOWN_SECONDS = 30
+
+
+def remember_down(error: RenderError) -> None:
+    if not error.permanent:
+        cache.set(DOWN_KEY, str(error), DOWN_SECONDS)
+
+
+def known_down() -> str:
+    """Why PlantUML failed to answer in the last DOWN_SECONDS, or ""."""
+    return cache.get(DOWN_KEY) or ""
 
 
 _server_versions: dict[str, str] = {}
