@@ -32,7 +32,7 @@ from tracks.plantuml.renderer import (
 logger = logging.getLogger(__name__)
 
 # Probing PlantUML must not make the probe itself time out.
-RENDERER_PROBE_TIMEOUT = 2.0
+RENDERER_PROBE_TIMEOUT = 3.0
 RENDERER_STATE_SECONDS = 30
 RENDERER_STATE_KEY = "healthz:renderer"
 
