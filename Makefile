@@ -13,7 +13,7 @@ PLANTUML_DIR := var/plantuml
 PLANTUML_JAR := $(PLANTUML_DIR)/plantuml-$(PLANTUML_VERSION).jar
 PLANTUML_PORT ?= 18181
 
-.PHONY: run test install migrate load-tracks demo lint format messages clean plantuml-jar plantuml-jar-if-java
+.PHONY: run test install migrate load-tracks demo lint format messages clean plantuml-jar plantuml-jar-if-java prod-smoke
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,11 @@ test: install plantuml-jar-if-java
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Two gunicorn instances, one PostgreSQL (DATABASE_URL), Redis, PlantUML and the diagram worker,
+# checked over HTTP; everything it starts is stopped at the end (tests/prod/smoke.sh).
+prod-smoke: install plantuml-jar
+	bash tests/prod/smoke.sh
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -92,10 +92,26 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A shared cache (Redis, memcached or the database) keeps app containers stateless; the default
-# is the database cache table so that several processes agree without extra services.
+
+# A shared cache keeps app processes stateless (login rate limits live in it): Redis from
+# CACHE_URL (redis://host:6379/0), else CACHE_BACKEND/CACHE_LOCATION, else the database cache
+# table, which several processes share without extra services.
+def cache_from_url(url: str) -> dict:
+    scheme = url.split("://", 1)[0].lower()
+    if scheme not in {"redis", "rediss", "unix"}:
+        raise RuntimeError(f"CACHE_URL must start with redis://, rediss:// or unix://, not {url!r}")
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        # A cache that stops answering must fail requests (and /healthz) fast, not hang them.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+
+
 CACHES = {
-    "default": {
+    "default": cache_from_url(os.environ["CACHE_URL"])
+    if os.environ.get("CACHE_URL")
+    else {
         "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
         "LOCATION": os.environ.get("CACHE_LOCATION", "trilha_cache"),
     }
@@ -162,13 +178,28 @@ STORAGES = {
 
 # PlantUML server that renders the diagrams. Unset: `make run` starts a local one if Java exists.
 PLANTUML_URL = os.environ.get("PLANTUML_URL", "")
-PLANTUML_TIMEOUT = float(os.environ.get("PLANTUML_TIMEOUT", "30"))
+# Seconds for one whole render (connect, wait, read), well under gunicorn's 30 s: the import
+# preview draws inside a request; everything else is drawn by `render_diagrams --worker`.
+PLANTUML_TIMEOUT = float(os.environ.get("PLANTUML_TIMEOUT", "10"))
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
-)
+
+# --- Production security: HTTPS and HSTS -------------------------------------------------
+# On by default when DEBUG is off. Behind a TLS proxy (BEHIND_TLS_PROXY=1) the app trusts the
+# proxy's X-Forwarded-Proto, so it redirects only what reached the proxy over plain HTTP.
+# /healthz is never redirected: load balancers probe the app over HTTP.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading asks browsers to hard-code HTTPS for the domain and its subdomains, for months
+# after it is withdrawn: an operator's decision (SECURE_HSTS_PRELOAD=1), not a default.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# --- end of production security ------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import healthz
 from progress.auth import account_email, admin_login
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     # Before the admin's own: its log-in goes through the site's, with the rate limits.
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),

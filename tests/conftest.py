@@ -5,7 +5,7 @@ from django.utils import translation
 from progress.models import Mentorship
 from tracks.models import Resource, Topic, Track
 
-pytest_plugins = ["tests.plantuml_fixture"]
+pytest_plugins = ["tests.plantuml_fixture", "tests.redis_fixture"]
 
 User = get_user_model()
 

@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from .diagrams import refresh_on_commit
 from .models import Diagram, ExpectedBehaviour, Resource, Topic, Track
+from .render_queue import redraw_later
 
 # A resource typed without a scheme ("docs.python.org") is taken as https; a text box, since
 # browsers refuse to submit a type="url" field without a scheme.
@@ -42,7 +42,7 @@ class TrackAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        refresh_on_commit(form.instance.pk)
+        redraw_later(form.instance.pk)
 
 
 @admin.register(Topic)
@@ -56,17 +56,17 @@ class TopicAdmin(admin.ModelAdmin):
     # The diagram shows topic titles, order, sides and colours: redraw it after each edit.
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        refresh_on_commit(form.instance.track_id)
+        redraw_later(form.instance.track_id)
 
     def delete_model(self, request, obj) -> None:
         super().delete_model(request, obj)
-        refresh_on_commit(obj.track_id)
+        redraw_later(obj.track_id)
 
     def delete_queryset(self, request, queryset) -> None:
         track_ids = set(queryset.values_list("track_id", flat=True))
         super().delete_queryset(request, queryset)
         for track_id in track_ids:
-            refresh_on_commit(track_id)
+            redraw_later(track_id)
 
 
 @admin.register(Resource)

@@ -4,6 +4,9 @@ A track's diagram is made from its live topics (see tracks/plantuml/source.py), 
 PlantUML server, post-processed so that every node links to its topic, and stored in `Diagram`
 under sha256(renderer version + source); `Track.diagram` points at it. When it cannot be made,
 `Track.diagram_error` says why and the track page shows the outline alone.
+
+Edits and imports do not draw: they queue the track (`redraw_later`, tracks/render_queue.py)
+and `render_diagrams --worker` draws it, so no request waits for PlantUML.
 """
 
 from __future__ import annotations
@@ -13,13 +16,19 @@ import logging
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import transaction
 
 # Stored in English and translated when shown, in the viewer's language.
 from django.utils.translation import gettext_noop as _
 
 from .models import Diagram, Track
-from .plantuml.renderer import RenderError, render_svg, server_version, version_of
+from .plantuml.renderer import (
+    RenderError,
+    known_down,
+    remember_down,
+    render_svg,
+    server_version,
+    version_of,
+)
 from .plantuml.source import diagram_source, live_tree, topic_url
 from .plantuml.svg import FORMAT_VERSION, UnmatchedNodeError, annotate
 from .tree import Node, walk
@@ -54,8 +63,15 @@ def refresh_track_diagram(track: Track) -> None:
     render_track_diagram(track)
 
 
-def render_track_diagram(track: Track, *, force: bool = False) -> Outcome:
-    """Point `track.diagram` at the diagram of its current topics, rendering it if needed."""
+def render_track_diagram(
+    track: Track, *, force: bool = False, raise_transient: bool = False
+) -> Outcome:
+    """Point `track.diagram` at the diagram of its current topics, rendering it if needed.
+
+    A failure is recorded on the track, unless `raise_transient` is set and the failure may
+    pass (PlantUML unreachable or too slow): then the RenderError is raised and the track is
+    left as it was, for a later attempt.
+    """
     roots = live_tree(track)
     source = diagram_source(track, roots)
     if not source:
@@ -75,10 +91,17 @@ def render_track_diagram(track: Track, *, force: bool = False) -> Outcome:
             )
             outcome = Outcome.RENDERED
     except (RenderError, UnmatchedNodeError) as error:
+        if raise_transient and isinstance(error, RenderError) and not error.permanent:
+            raise
         logger.warning("Diagram of track %s not rendered: %s", track.slug, error)
         return _fail(track, source, str(error))
     _point_at(track, diagram, "")
     return outcome
+
+
+def record_failure(track: Track, reason: str) -> None:
+    """Show on the track that its current diagram could not be drawn, and why."""
+    _fail(track, diagram_source(track, live_tree(track)), reason)
 
 
 def _draw(track: Track, roots: list[Node], source: str) -> tuple[str, str]:
@@ -90,24 +113,32 @@ def _draw(track: Track, roots: list[Node], source: str) -> tuple[str, str]:
     return annotate(svg, topics), f"plantuml {version_of(svg)}; trilha-svg {FORMAT_VERSION}"
 
 
-def preview_track_diagram(track: Track) -> tuple[str, str]:
-    """The diagram the track's live topics would get, as (SVG, ""), or ("", why not).
+def preview_track_diagram(track: Track) -> tuple[str, str, bool]:
+    """The diagram the track's live topics would get, as (SVG, "", False), or ("", why not,
+    whether drawing it later may work).
 
     For the import preview, which runs inside a transaction it rolls back: nothing is stored,
-    and a diagram already stored for the same source is reused instead of drawn again. The
-    reason is in English, as stored reasons are; translate it when showing it.
+    and a diagram already stored for the same source is reused instead of drawn again. A
+    PlantUML that just failed is not asked again. The reason is in English, as stored reasons
+    are; translate it when showing it.
     """
     roots = live_tree(track)
     source = diagram_source(track, roots)
     if not source:
-        return "", NO_TOPICS
+        return "", NO_TOPICS, False
     if not settings.PLANTUML_URL:
-        return "", NO_RENDERER
+        return "", NO_RENDERER, False
+    down = known_down()
+    if down:
+        return "", down, True
     try:
         stored = Diagram.objects.filter(key=diagram_key(renderer_version(), source)).first()
-        return (stored.svg if stored else _draw(track, roots, source)[0]), ""
-    except (RenderError, UnmatchedNodeError) as error:
-        return "", str(error)
+        return (stored.svg if stored else _draw(track, roots, source)[0]), "", False
+    except RenderError as error:
+        remember_down(error)
+        return "", str(error), not error.permanent
+    except UnmatchedNodeError as error:
+        return "", str(error), False
 
 
 def _fail(track: Track, source: str, reason: str) -> Outcome:
@@ -131,14 +162,3 @@ def _point_at(track: Track, diagram: Diagram | None, error: str) -> None:
         Diagram.objects.filter(pk=previous_id).exclude(
             pk__in=Track.objects.filter(diagram__isnull=False).values("diagram")
         ).delete()
-
-
-def refresh_on_commit(track_id: int) -> None:
-    """Re-render a track's diagram once the current transaction commits (admin edits)."""
-
-    def refresh() -> None:
-        track = Track.objects.filter(pk=track_id).first()
-        if track is not None:
-            refresh_track_diagram(track)
-
-    transaction.on_commit(refresh)

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .diagrams import refresh_on_commit
 from .forms import (
     BehaviourFormSet,
     NewTopicForm,
@@ -23,6 +22,7 @@ from .forms import (
 )
 from .importer import free_key, key_from_title
 from .models import ExpectedBehaviour, Topic, Track
+from .render_queue import redraw_later
 from .tree import Node, build_tree, walk
 from .views import staff_required
 
@@ -122,7 +122,7 @@ def topic_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             form.save()
             resources.save()
             if DIAGRAM_FIELDS.intersection(form.changed_data):
-                refresh_on_commit(track.pk)
+                redraw_later(track.pk)
         messages.success(request, _("Topic saved."))
         return redirect("tracks:topic-edit", track.slug, topic.key)
     focus_first_error(form, resources)
@@ -160,7 +160,7 @@ def topic_new(request: HttpRequest, slug: str) -> HttpResponse:
             # Last among its siblings: orders compare across the track.
             topic.order = _next_order(Topic.objects.for_track(track))
             topic.save()
-            refresh_on_commit(track.pk)
+            redraw_later(track.pk)
         messages.success(request, _("Topic added."))
         return redirect("tracks:topic-edit", track.slug, topic.key)
     focus_first_error(form)
@@ -177,7 +177,7 @@ def topic_retire(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     with transaction.atomic():
         live = [t.pk for t in _subtree(_tree(topic.track), topic) if not t.retired]
         Topic.objects.filter(pk__in=live).update(retired=True)
-        refresh_on_commit(topic.track_id)
+        redraw_later(topic.track_id)
     others = len(live) - 1 if topic.pk in live else len(live)
     if others:
         done = ngettext(
@@ -207,6 +207,6 @@ def topic_restore(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     with transaction.atomic():
         retired = [t.pk for t in _subtree(roots, topic) if t.retired]
         Topic.objects.filter(pk__in=retired).update(retired=False)
-        refresh_on_commit(topic.track_id)
+        redraw_later(topic.track_id)
     messages.success(request, _("Restored “%(title)s”.") % {"title": topic.title})
     return redirect("tracks:topic-edit", slug, key)

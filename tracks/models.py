@@ -186,3 +186,30 @@ class Diagram(models.Model):
 
     def __str__(self) -> str:
         return self.key[:12]
+
+
+class RenderJob(models.Model):
+    """A track whose diagram must be drawn again, for `render_diagrams --worker`.
+
+    One row per track: asking again while a job waits (or runs) only moves `requested_at`, so
+    a worker that finishes an older request leaves the row for the newer one. A worker leases
+    the row (`leased_until`) instead of holding a lock while PlantUML draws; a lease that
+    runs out (the worker died) makes the job free again.
+    """
+
+    track = models.OneToOneField(Track, on_delete=models.CASCADE, related_name="render_job")
+    requested_at = models.DateTimeField()
+    run_after = models.DateTimeField()
+    leased_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # After the last attempt the job stays, failed, until the track is changed or re-queued.
+    gave_up = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("diagram render job")
+        verbose_name_plural = _("diagram render jobs")
+        indexes = [models.Index(fields=["gave_up", "run_after"], name="renderjob_due")]
+
+    def __str__(self) -> str:
+        return f"{self.track_id} ({self.attempts})"

@@ -126,9 +126,12 @@ def outline(plan: TrackPlan) -> list[OutlineNode]:
     return roots
 
 
-def _keep_upload(request: HttpRequest, sources: list[Source]) -> str:
-    """Keep the files the import needs for an hour, for this curator only; return the token
-    that names them, so that "Import" takes exactly what the preview read, however large."""
+def _keep_upload(
+    request: HttpRequest, sources: list[Source], diagram_errors: dict[str, tuple[str, bool]]
+) -> str:
+    """Keep the files the import needs for an hour, for this curator only, with why the preview
+    could not draw a diagram (slug: reason, whether later may work); return the token that
+    names them, so that "Import" takes exactly what the preview read, however large."""
     files = {}
     for source in sources:
         prefix = f"{source.name}/" if source.name else ""
@@ -139,33 +142,57 @@ def _keep_upload(request: HttpRequest, sources: list[Source]) -> str:
                 files[prefix + name] = zlib.compress(source.read_bytes(name))
     folders = sorted({source.name for source in sources})
     token = secrets.token_urlsafe(24)
-    upload = {"user": request.user.pk, "files": files, "folders": folders}
+    upload = {
+        "user": request.user.pk,
+        "files": files,
+        "folders": folders,
+        "diagram_errors": diagram_errors,
+    }
     cache.set(UPLOAD_CACHE_PREFIX + token, upload, UPLOAD_MAX_AGE)
     return token
 
 
-def _kept_upload(request: HttpRequest, token: str) -> list[Source] | None:
-    """The sources a preview kept under `token` for this curator; None once expired."""
+def _kept_upload(
+    request: HttpRequest, token: str
+) -> tuple[list[Source], dict[str, tuple[str, bool]]] | None:
+    """The sources a preview kept under `token` for this curator, and its diagram errors;
+    None once expired."""
     upload = cache.get(UPLOAD_CACHE_PREFIX + token) if token.isascii() and token else None
     if not upload or upload["user"] != request.user.pk:
         return None
     files = {name: zlib.decompress(content) for name, content in upload["files"].items()}
     root = MemorySource(files)
+    diagram_errors = upload.get("diagram_errors", {})
     if upload["folders"] == [""]:
-        return [root]
+        return [root], diagram_errors
     by_name = {source.name: source for source in root.subfolders()}
-    return [by_name[name] for name in upload["folders"] if name in by_name]
+    return [by_name[name] for name in upload["folders"] if name in by_name], diagram_errors
 
 
-def _preview_results(plans: list[TrackPlan]) -> list[tuple[TrackResult, tuple[str, str]]]:
-    """What the import would do and the diagram each track would get, (SVG, why not),
-    found by doing it and rolling it back."""
+def _preview_results(
+    plans: list[TrackPlan],
+) -> list[tuple[TrackResult, tuple[str, str, bool]]]:
+    """What the import would do and the diagram each track would get, (SVG, why not, whether
+    later may work), found by doing it and rolling it back."""
     with transaction.atomic():
         results = apply_plans(plans)
         tracks = Track.objects.in_bulk([result.slug for result in results], field_name="slug")
         diagrams = [preview_track_diagram(tracks[result.slug]) for result in results]
         transaction.set_rollback(True)
     return list(zip(results, diagrams, strict=True))
+
+
+def _diagram_report(slug: str, reason: str, later: bool) -> str:
+    values = {"slug": slug, "reason": _(reason)}
+    if later:
+        return (
+            _(
+                "%(slug)s: the diagram could not be drawn (%(reason)s); it will be drawn when "
+                "PlantUML answers, and the track page says so meanwhile."
+            )
+            % values
+        )
+    return _("%(slug)s: the diagram cannot be drawn: %(reason)s") % values
 
 
 @require_GET
@@ -187,6 +214,7 @@ def import_preview(request: HttpRequest) -> HttpResponse:
         except TrackFileError as error:
             context["error"] = str(error)
         else:
+            previews = list(zip(plans, _preview_results(plans), strict=True))
             context["previews"] = [
                 {
                     "plan": plan,
@@ -195,11 +223,14 @@ def import_preview(request: HttpRequest) -> HttpResponse:
                     "svg": svg,
                     "diagram_error": _(reason) if reason else "",
                 }
-                for plan, (result, (svg, reason)) in zip(
-                    plans, _preview_results(plans), strict=True
-                )
+                for plan, (result, (svg, reason, _later)) in previews
             ]
-            context["token"] = _keep_upload(request, sources)
+            diagram_errors = {
+                plan.slug: (reason, later)
+                for plan, (_result, (_svg, reason, later)) in previews
+                if reason
+            }
+            context["token"] = _keep_upload(request, sources, diagram_errors)
     template = "tracks/curate_preview.html"
     if request.htmx:
         template += "#preview"
@@ -212,18 +243,23 @@ def import_preview(request: HttpRequest) -> HttpResponse:
 @staff_required
 def import_tracks(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("token", "")
-    sources = _kept_upload(request, token)
+    kept = _kept_upload(request, token)
     try:
-        if sources is None:
+        if kept is None:
             messages.error(request, _("The preview has expired; upload the files again."))
         else:
             # The files stay until they expire: a second click imports them again, which
             # changes nothing and gives the same report.
+            sources, diagram_errors = kept
             results = apply_plans(plan_tracks(sources))
             for result in results:
                 messages.success(request, result.summary())
                 for warning in result.warnings:
                     messages.warning(request, warning)
+                if result.slug in diagram_errors:
+                    messages.warning(
+                        request, _diagram_report(result.slug, *diagram_errors[result.slug])
+                    )
     except TrackFileError as error:
         messages.error(request, str(error))
     url = redirect("tracks:curate").url

@@ -22,12 +22,13 @@ from progress.models import TopicProgress
 from tests.conftest import topic
 from tracks import diagrams
 from tracks.diagrams import Outcome, refresh_track_diagram, render_track_diagram
-from tracks.models import Diagram, Topic, Track
+from tracks.models import Diagram, RenderJob, Topic, Track
 from tracks.plantuml import renderer
 from tracks.plantuml.local import free_port
 from tracks.plantuml.renderer import RenderError, render_svg
 from tracks.plantuml.source import diagram_source, escape_title
 from tracks.plantuml.svg import UnmatchedNodeError, annotate
+from tracks.render_queue import work_one
 from tracks.templatetags.diagrams import diagram_highlight_css
 
 # Assertions read the English messages, whatever the default language.
@@ -342,8 +343,8 @@ def test_render_diagrams_command_renders_then_reuses(track, plantuml, capsys):
 
 
 @pytest.mark.plantuml
-def test_admin_edit_of_a_topic_renders_the_diagram_again(
-    client, curator, track, plantuml, django_capture_on_commit_callbacks
+def test_admin_edit_of_a_topic_queues_the_diagram_and_the_worker_draws_it(
+    client, curator, track, plantuml
 ):
     render_track_diagram(track)
     python = topic(track, "python")
@@ -364,12 +365,14 @@ def test_admin_edit_of_a_topic_renders_the_diagram_again(
         "resources-MAX_NUM_FORMS": "1000",
     }
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, data)
+    response = client.post(url, data)
 
     assert response.status_code == 302
+    assert RenderJob.objects.filter(track=track).exists()
+    work_one()
     track.refresh_from_db()
     assert "Python for data" in track.diagram.svg
+    assert not RenderJob.objects.exists()
 
 
 # --- the track page --------------------------------------------------------------------------
@@ -429,7 +432,7 @@ def test_anonymous_visitors_see_the_diagram_without_highlights(client, alice, re
 def test_serving_the_page_never_renders(client, alice, rendered):
     client.force_login(alice)
 
-    with mock.patch.object(renderer.plantuml.PlantUML, "__init__", side_effect=AssertionError):
+    with mock.patch.object(renderer, "_get", side_effect=AssertionError):
         for _ in range(3):
             assert client.get(reverse("progress:track", args=["ml"])).status_code == 200
 

@@ -4,12 +4,13 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from progress.models import TopicProgress
-from tracks.models import ExpectedBehaviour, Resource, Topic, Track
+from tracks.models import ExpectedBehaviour, RenderJob, Resource, Topic, Track
 
 # Assertions read the English messages, whatever the default language.
 pytestmark = pytest.mark.usefixtures("english")
@@ -532,37 +533,19 @@ def test_folder_with_no_track_is_an_error(db, tmp_path):
 # --- after the import --------------------------------------------------------------------
 
 
-def test_diagram_is_refreshed_once_the_import_commits(
-    db, mle_folder, monkeypatch, django_capture_on_commit_callbacks
-):
-    refreshed = []
-    monkeypatch.setattr("tracks.diagrams.refresh_track_diagram", refreshed.append)
-    with django_capture_on_commit_callbacks(execute=True):
-        run(str(mle_folder))
-        assert refreshed == []
-    assert [track.slug for track in refreshed] == ["mle"]
+def test_an_import_queues_its_diagram_and_draws_nothing(db, mle_folder, monkeypatch):
+    monkeypatch.setattr("tracks.plantuml.renderer._get", mock.Mock(side_effect=AssertionError))
 
+    run(str(mle_folder))
 
-def test_a_failing_diagram_refresh_does_not_fail_the_import(
-    db, mle_folder, monkeypatch, django_capture_on_commit_callbacks
-):
-    def broken(track):
-        raise RuntimeError("renderer exploded")
-
-    monkeypatch.setattr("tracks.diagrams.refresh_track_diagram", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        run(str(mle_folder))
+    assert list(RenderJob.objects.values_list("track__slug", flat=True)) == ["mle"]
     assert Topic.objects.filter(track__slug="mle").count() == 6
 
 
-def test_dry_run_does_not_refresh_diagrams(
-    db, mle_folder, monkeypatch, django_capture_on_commit_callbacks
-):
-    refreshed = []
-    monkeypatch.setattr("tracks.diagrams.refresh_track_diagram", refreshed.append)
-    with django_capture_on_commit_callbacks(execute=True):
-        run(str(mle_folder), "--dry-run")
-    assert refreshed == []
+def test_dry_run_does_not_queue_diagrams(db, mle_folder):
+    run(str(mle_folder), "--dry-run")
+
+    assert not RenderJob.objects.exists()
 
 
 SHIPPED = ["engenharia-de-machine-learning", "engenharia-de-dados", "ciencia-de-dados"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ..behaviours import sync_behaviours
 from ..models import ExpectedBehaviour, Resource, Topic, Track
+from ..render_queue import enqueue
 from ..trackfiles import normalize_text
 from .plan import TopicPlan, TrackPlan, read_tracks
 
@@ -98,7 +99,7 @@ def dry_run_warnings(plans: list[TrackPlan]) -> dict[str, list[str]]:
 
 
 def apply_plans(plans: list[TrackPlan]) -> list[TrackResult]:
-    """Write the tracks in one transaction; render their diagrams once it commits."""
+    """Write the tracks in one transaction, which also queues their diagrams for the worker."""
     missing = related_warnings(plans)
     with transaction.atomic():
         _lock_tracks(plan.slug for plan in plans)
@@ -110,8 +111,7 @@ def apply_plans(plans: list[TrackPlan]) -> list[TrackResult]:
             result.warnings = plan.warnings + result.warnings + missing.get(plan.slug, [])
             results.append(result)
         _link_related(plans, tracks)
-        for track in tracks.values():
-            transaction.on_commit(_refresh_callback(track), robust=True)
+        enqueue(track.pk for track in tracks.values())
     return results
 
 
@@ -143,18 +143,6 @@ def _link_related(plans: list[TrackPlan], tracks: dict[str, Track]) -> None:
         track = tracks[slug]
         if set(track.related.values_list("pk", flat=True)) != related:
             track.related.set(related)
-
-
-def _refresh_callback(track: Track) -> Callable[[], None]:
-    def refresh() -> None:
-        from ..diagrams import refresh_track_diagram
-
-        try:
-            refresh_track_diagram(track)
-        except Exception:  # a missing renderer must never undo or fail an import
-            logger.exception("Rendering the diagram of %s failed", track.slug)
-
-    return refresh
 
 
 def _apply_track(plan: TrackPlan) -> tuple[Track, TrackResult]:
