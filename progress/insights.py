@@ -90,7 +90,9 @@ def track_insights(track: Track, now: datetime | None = None) -> TrackInsights:
     database keeps on each status change (`progress.counts`), so the cost does not grow with
     the learners either."""
     now = now or timezone.now()
-    topics = Topic.objects.for_track(track).only("id", "key", "title", "parent_id", "order", "retired")
+    topics = Topic.objects.for_track(track).only(
+        "id", "key", "title", "parent_id", "order", "retired"
+    )
     all_topics = list(topics)
     roots = build_tree([topic for topic in all_topics if not topic.retired])
     nodes = list(walk(roots))
