@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import itertools
+import json
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from tracks.models import Topic
@@ -23,7 +25,13 @@ def _when(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
-def export_json(user: AbstractBaseUser) -> dict[str, Any]:
+# Rows read from the database at a time, and the size of the pieces a download is sent in.
+CHUNK_ROWS = 2000
+CHUNK_CHARS = 64 * 1024
+
+
+def _export_sections(user: AbstractBaseUser) -> dict[str, Iterable[dict[str, Any]]]:
+    """Everything of the user's, per section, read in chunks as the download goes."""
     follows = Follow.objects.filter(user=user).select_related("track").order_by("created_at")
     statuses = (
         TopicProgress.objects.filter(user=user)
@@ -42,20 +50,16 @@ def export_json(user: AbstractBaseUser) -> dict[str, Any]:
         .order_by("created_at")
     )
     return {
-        "format": "trilha-progress",
-        "version": FORMAT_VERSION,
-        "exported_at": timezone.now().isoformat(),
-        "user": {"username": user.get_username(), "email": getattr(user, "email", "")},
-        "follows": [
+        "follows": (
             {
                 "track": f.track.slug,
                 "title": f.track.title,
                 "active": f.active,
                 "since": _when(f.created_at),
             }
-            for f in follows
-        ],
-        "statuses": [
+            for f in follows.iterator(chunk_size=CHUNK_ROWS)
+        ),
+        "statuses": (
             {
                 "track": p.topic.track.slug,
                 "topic": p.topic.key,
@@ -66,9 +70,9 @@ def export_json(user: AbstractBaseUser) -> dict[str, Any]:
                 "confirmed_by": p.confirmed_by.get_username() if p.confirmed_by else "",
                 "confirmed_at": _when(p.confirmed_at),
             }
-            for p in statuses
-        ],
-        "events": [
+            for p in statuses.iterator(chunk_size=CHUNK_ROWS)
+        ),
+        "events": (
             {
                 "track": e.topic.track.slug,
                 "topic": e.topic.key,
@@ -78,9 +82,9 @@ def export_json(user: AbstractBaseUser) -> dict[str, Any]:
                 "at": _when(e.created_at),
                 "by": e.actor.get_username() if e.actor else "",
             }
-            for e in events
-        ],
-        "notes": [
+            for e in events.iterator(chunk_size=CHUNK_ROWS)
+        ),
+        "notes": (
             {
                 "track": n.topic.track.slug,
                 "topic": n.topic.key,
@@ -89,9 +93,9 @@ def export_json(user: AbstractBaseUser) -> dict[str, Any]:
                 "created_at": _when(n.created_at),
                 "updated_at": _when(n.updated_at),
             }
-            for n in notes
-        ],
-        "comments_received": [
+            for n in notes.iterator(chunk_size=CHUNK_ROWS)
+        ),
+        "comments_received": (
             {
                 "track": c.topic.track.slug,
                 "topic": c.topic.key,
@@ -99,9 +103,56 @@ def export_json(user: AbstractBaseUser) -> dict[str, Any]:
                 "body": c.body,
                 "created_at": _when(c.created_at),
             }
-            for c in comments
-        ],
+            for c in comments.iterator(chunk_size=CHUNK_ROWS)
+        ),
     }
+
+
+def _dumps(value: Any, depth: int) -> str:
+    """`value` as json.dumps(indent=2) writes it `depth` levels down."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
+
+
+def _json_pieces(user: AbstractBaseUser) -> Iterator[str]:
+    header = {
+        "format": "trilha-progress",
+        "version": FORMAT_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "user": {"username": user.get_username(), "email": getattr(user, "email", "")},
+    }
+    yield "{"
+    first = True
+    for key, value in header.items():
+        yield ("\n" if first else ",\n") + f"  {_dumps(key, 1)}: {_dumps(value, 1)}"
+        first = False
+    for key, items in _export_sections(user).items():
+        yield f",\n  {_dumps(key, 1)}: ["
+        empty = True
+        for item in items:
+            yield ("\n" if empty else ",\n") + "    " + _dumps(item, 2)
+            empty = False
+        yield "]" if empty else "\n  ]"
+    yield "\n}"
+
+
+def _in_chunks(pieces: Iterable[str]) -> Iterator[str]:
+    """Join small pieces into chunks of about CHUNK_CHARS: one write each, not one per row."""
+    buffer: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= CHUNK_CHARS:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
+def export_json_chunks(user: AbstractBaseUser) -> Iterator[str]:
+    """The JSON export, written as it is read: the same text as `json.dumps(export, indent=2,
+    ensure_ascii=False)` of the whole document, in memory that does not grow with the rows."""
+    return _in_chunks(_json_pieces(user))
 
 
 CSV_HEADER = [
@@ -134,17 +185,24 @@ def csv_rows(user: AbstractBaseUser) -> Iterator[list[str]]:
         .select_related("track")
         .order_by("track__title", "track_id", "order")
     )
+    # When each topic was first started and last marked done, counted by the database: a
+    # learner may have a long history.
     started: dict[int, datetime] = {}
     done: dict[int, datetime] = {}
-    for topic_id, to_status, created_at in (
+    for topic_id, first_started, last_done in (
         ProgressEvent.objects.filter(user=user)
-        .order_by("created_at", "id")
-        .values_list("topic_id", "to_status", "created_at")
+        .order_by()
+        .values("topic_id")
+        .annotate(
+            first_started=Min("created_at", filter=Q(to_status__in=[Status.DOING, Status.DONE])),
+            last_done=Max("created_at", filter=Q(to_status=Status.DONE)),
+        )
+        .values_list("topic_id", "first_started", "last_done")
     ):
-        if to_status in (Status.DOING, Status.DONE):
-            started.setdefault(topic_id, created_at)
-        if to_status == Status.DONE:
-            done[topic_id] = created_at
+        if first_started:
+            started[topic_id] = first_started
+        if last_done:
+            done[topic_id] = last_done
 
     by_track: dict[int, list[Topic]] = {}
     for topic in topics:
@@ -166,7 +224,18 @@ def csv_rows(user: AbstractBaseUser) -> Iterator[list[str]]:
             ]
 
 
-def write_csv(user: AbstractBaseUser, out: Any) -> None:
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    writer.writerows(csv_rows(user))
+class _Line:
+    """A file-like object whose write() hands back what it is given, for csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_csv_chunks(user: AbstractBaseUser) -> Iterator[str]:
+    """The CSV export, with a byte-order mark so that spreadsheet programs read it as UTF-8,
+    written as it is made."""
+    writer = csv.writer(_Line())
+    pieces = itertools.chain(
+        ["\ufeff", writer.writerow(CSV_HEADER)], (writer.writerow(row) for row in csv_rows(user))
+    )
+    return _in_chunks(pieces)
