@@ -9,8 +9,9 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from tracks.models import Topic
@@ -30,86 +31,98 @@ CHUNK_ROWS = 2000
 CHUNK_CHARS = 64 * 1024
 
 
-def _export_sections(user: AbstractBaseUser) -> dict[str, Iterable[dict[str, Any]]]:
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def _section(queryset: QuerySet, columns: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+    """The rows of `queryset` as dicts of `columns` (key in the export, field lookup), read
+    in chunks; dates in ISO 8601, empty values as ""."""
+    keys = [key for key, _lookup in columns]
+    rows = queryset.values_list(*[lookup for _key, lookup in columns])
+    for row in rows.iterator(chunk_size=CHUNK_ROWS):
+        yield {key: _value(value) for key, value in zip(keys, row, strict=True)}
+
+
+def _export_sections(user: AbstractBaseUser) -> dict[str, Iterator[dict[str, Any]]]:
     """Everything of the user's, per section, read in chunks as the download goes."""
-    follows = Follow.objects.filter(user=user).select_related("track").order_by("created_at")
-    statuses = (
-        TopicProgress.objects.filter(user=user)
-        .select_related("topic__track", "confirmed_by")
-        .order_by("topic__track__slug", "topic__order")
-    )
-    events = (
-        ProgressEvent.objects.filter(user=user)
-        .select_related("topic__track", "actor")
-        .order_by("created_at", "id")
-    )
-    notes = Note.objects.filter(user=user).select_related("topic__track").order_by("created_at")
-    comments = (
-        Comment.objects.filter(mentee=user)
-        .select_related("topic__track", "author")
-        .order_by("created_at")
-    )
+    username = get_user_model().USERNAME_FIELD
     return {
-        "follows": (
-            {
-                "track": f.track.slug,
-                "title": f.track.title,
-                "active": f.active,
-                "since": _when(f.created_at),
-            }
-            for f in follows.iterator(chunk_size=CHUNK_ROWS)
+        "follows": _section(
+            Follow.objects.filter(user=user).order_by("created_at"),
+            [
+                ("track", "track__slug"),
+                ("title", "track__title"),
+                ("active", "active"),
+                ("since", "created_at"),
+            ],
         ),
-        "statuses": (
-            {
-                "track": p.topic.track.slug,
-                "topic": p.topic.key,
-                "title": p.topic.title,
-                "status": p.status,
-                "reason": p.reason,
-                "updated_at": _when(p.updated_at),
-                "confirmed_by": p.confirmed_by.get_username() if p.confirmed_by else "",
-                "confirmed_at": _when(p.confirmed_at),
-            }
-            for p in statuses.iterator(chunk_size=CHUNK_ROWS)
+        "statuses": _section(
+            TopicProgress.objects.filter(user=user).order_by("topic__track__slug", "topic__order"),
+            [
+                ("track", "topic__track__slug"),
+                ("topic", "topic__key"),
+                ("title", "topic__title"),
+                ("status", "status"),
+                ("reason", "reason"),
+                ("updated_at", "updated_at"),
+                ("confirmed_by", f"confirmed_by__{username}"),
+                ("confirmed_at", "confirmed_at"),
+            ],
         ),
-        "events": (
-            {
-                "track": e.topic.track.slug,
-                "topic": e.topic.key,
-                "from": e.from_status,
-                "to": e.to_status,
-                "reason": e.reason,
-                "at": _when(e.created_at),
-                "by": e.actor.get_username() if e.actor else "",
-            }
-            for e in events.iterator(chunk_size=CHUNK_ROWS)
+        "events": _section(
+            ProgressEvent.objects.filter(user=user).order_by("created_at", "id"),
+            [
+                ("track", "topic__track__slug"),
+                ("topic", "topic__key"),
+                ("from", "from_status"),
+                ("to", "to_status"),
+                ("reason", "reason"),
+                ("at", "created_at"),
+                ("by", f"actor__{username}"),
+            ],
         ),
-        "notes": (
-            {
-                "track": n.topic.track.slug,
-                "topic": n.topic.key,
-                "body": n.body,
-                "shared": n.shared,
-                "created_at": _when(n.created_at),
-                "updated_at": _when(n.updated_at),
-            }
-            for n in notes.iterator(chunk_size=CHUNK_ROWS)
+        "notes": _section(
+            Note.objects.filter(user=user).order_by("created_at"),
+            [
+                ("track", "topic__track__slug"),
+                ("topic", "topic__key"),
+                ("body", "body"),
+                ("shared", "shared"),
+                ("created_at", "created_at"),
+                ("updated_at", "updated_at"),
+            ],
         ),
-        "comments_received": (
-            {
-                "track": c.topic.track.slug,
-                "topic": c.topic.key,
-                "author": c.author.get_username(),
-                "body": c.body,
-                "created_at": _when(c.created_at),
-            }
-            for c in comments.iterator(chunk_size=CHUNK_ROWS)
+        "comments_received": _section(
+            Comment.objects.filter(mentee=user).order_by("created_at"),
+            [
+                ("track", "topic__track__slug"),
+                ("topic", "topic__key"),
+                ("author", f"author__{username}"),
+                ("body", "body"),
+                ("created_at", "created_at"),
+            ],
         ),
     }
 
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _dumps(value: Any, depth: int) -> str:
-    """`value` as json.dumps(indent=2) writes it `depth` levels down."""
+    """`value` as json.dumps(indent=2, ensure_ascii=False) writes it `depth` levels down. A
+    flat dict (every row of the export) is written here with the C encoder for each value:
+    with an indent, json.dumps falls back to its much slower pure-Python encoder."""
+    if (
+        isinstance(value, dict)
+        and value
+        and not any(isinstance(item, dict | list) for item in value.values())
+    ):
+        inner = ",\n" + "  " * (depth + 1)
+        body = inner.join(f"{_encode(key)}: {_encode(item)}" for key, item in value.items())
+        return "{\n" + "  " * (depth + 1) + body + "\n" + "  " * depth + "}"
     return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
 
 
