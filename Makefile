@@ -13,7 +13,7 @@ PLANTUML_DIR := var/plantuml
 PLANTUML_JAR := $(PLANTUML_DIR)/plantuml-$(PLANTUML_VERSION).jar
 PLANTUML_PORT ?= 18181
 
-.PHONY: run test install migrate load-tracks demo lint format messages clean plantuml-jar plantuml-jar-if-java prod-smoke
+.PHONY: run test install migrate load-tracks demo lint format messages clean plantuml-jar plantuml-jar-if-java prod-smoke bench bench-scale soak
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,20 @@ test: install plantuml-jar-if-java
 # checked over HTTP; everything it starts is stopped at the end (tests/prod/smoke.sh).
 prod-smoke: install plantuml-jar
 	bash tests/prod/smoke.sh
+
+# Load benchmark on PostgreSQL (DATABASE_URL), gunicorn and wrk; not part of `make test`.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--users 100000 --seconds 5".
+bench: install
+	$(PY) -m tests.perf.bench $(BENCH_ARGS)
+
+# The same at 1,000 and at 100,000 learners, with the p95s compared and EXPLAIN at 100,000.
+bench-scale: install
+	$(PY) -m tests.perf.bench --scale $(BENCH_ARGS)
+
+# 32 connections on a mix of pages and status changes; SOAK_SECONDS=60 for a short try.
+SOAK_SECONDS ?= 600
+soak: install
+	$(PY) -m tests.perf.bench --soak $(SOAK_SECONDS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
+from config.views import ping
 from progress.auth import account_email, admin_login
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Before allauth's: only a confirmed address can be made primary.
     path("accounts/email/", account_email, name="account_email"),
+    path("ping/", ping, name="ping"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("curate/", include("tracks.urls")),

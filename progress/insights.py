@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q, Window
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,7 +20,8 @@ from tracks.models import Topic, Track
 from tracks.tree import Node, build_tree, walk
 from tracks.views import staff_required
 
-from .models import Follow, Status, TopicProgress
+from . import counts
+from .models import Follow, LearnerTrackTally, Status, TopicProgress, TopicStatusCount
 from .stats import sections_of
 
 # A learner "doing" a topic whose status has not changed for longer than this is stuck on it.
@@ -84,21 +86,145 @@ def _counted_topic_ids(roots: list[Node]) -> set[int]:
 
 def track_insights(track: Track, now: datetime | None = None) -> TrackInsights:
     """Every figure of the insights page in a fixed number of queries, whatever the size of the
-    track or the number of learners."""
+    track or the number of learners. On PostgreSQL the counts come from the tallies that the
+    database keeps on each status change (`progress.counts`), so the cost does not grow with
+    the learners either."""
     now = now or timezone.now()
-    topics = Topic.objects.for_track(track).live().only("id", "key", "title", "parent_id", "order")
-    roots = build_tree(topics)
+    topics = Topic.objects.for_track(track).only(
+        "id", "key", "title", "parent_id", "order", "retired"
+    )
+    all_topics = list(topics)
+    roots = build_tree([topic for topic in all_topics if not topic.retired])
     nodes = list(walk(roots))
     live_ids = {node.topic.id for node in nodes}
+    retired_ids = {topic.id for topic in all_topics if topic.retired}
     not_counted = live_ids - _counted_topic_ids(roots)
-
-    progress = TopicProgress.objects.filter(topic__track=track, topic__retired=False)
+    counted_total = len(live_ids - not_counted)
+    rows = {node.topic.id: TopicInsight(node) for node in nodes}
+    stuck_since = now - timedelta(days=STUCK_AFTER_DAYS)
     followers = Follow.objects.filter(track=track, active=True)
 
+    if counts.kept_by_database():
+        learners, finished = _tallied(
+            track, rows, retired_ids, not_counted, counted_total, stuck_since
+        )
+        reasons = _latest_reasons(live_ids)
+    else:
+        learners, finished = _counted(track, rows, not_counted, counted_total, stuck_since)
+        reasons = _latest_reasons_by_window(track)
+    for topic_id, reason in reasons:
+        if reason.strip():
+            rows[topic_id].reasons.append(reason.strip())
+
+    return TrackInsights(
+        track=track,
+        followers=followers.count(),
+        learners=learners,
+        finished=finished,
+        rows=list(rows.values()),
+    )
+
+
+def _finished(
+    track: Track, not_counted: set[int], counted_total: int, candidates: QuerySet | None = None
+) -> int:
+    """Active followers who have done every counted topic (of `candidates`, when given)."""
+    if not counted_total:
+        return 0
+    users = Follow.objects.filter(track=track, active=True).values("user")
+    if candidates is not None:
+        users = users.filter(user__in=candidates)
+    return (
+        TopicProgress.objects.filter(
+            topic__track=track, topic__retired=False, user__in=users, status=Status.DONE
+        )
+        .exclude(topic_id__in=not_counted)
+        .order_by()
+        .values("user")
+        .annotate(done=Count("id"))
+        .filter(done=counted_total)
+        .count()
+    )
+
+
+def _tallied(
+    track: Track,
+    rows: dict[int, TopicInsight],
+    retired_ids: set[int],
+    not_counted: set[int],
+    counted_total: int,
+    stuck_since: datetime,
+) -> tuple[int, int]:
+    """Learners and finished followers from the tallies; per-topic counts into `rows`."""
+    for count in TopicStatusCount.objects.filter(topic_id__in=rows):
+        row = rows[count.topic_id]
+        row.done, row.doing, row.skipped = count.done, count.doing, count.skipped
+    # Stuck = doing, less those whose status changed recently: few rows, read from an index.
+    recent = (
+        TopicProgress.objects.filter(
+            topic_id__in=rows, status=Status.DOING, updated_at__gte=stuck_since
+        )
+        .order_by()
+        .values("topic_id")
+        .annotate(recent=Count("id"))
+    )
+    recent_doing = {count["topic_id"]: count["recent"] for count in recent}
+    for topic_id, row in rows.items():
+        row.stuck = row.doing - recent_doing.get(topic_id, 0)
+
+    tallies = LearnerTrackTally.objects.filter(track=track)
+    learners = tallies.filter(marked__gt=0).count()
+    if retired_ids:
+        # The tallies count retired topics too: leave out the learners whose every mark is on
+        # a retired topic.
+        only_retired = (
+            TopicProgress.objects.filter(topic_id__in=retired_ids)
+            .exclude(status=Status.TODO)
+            .order_by()
+            .values("user")
+            .annotate(marks=Count("id"))
+            .filter(marks=Subquery(tallies.filter(user=OuterRef("user")).values("marked")[:1]))
+        )
+        learners -= only_retired.count()
+    # Only a learner with at least as many done topics as the track counts can have finished.
+    candidates = tallies.filter(done__gte=counted_total).values("user")
+    return learners, _finished(track, not_counted, counted_total, candidates)
+
+
+def _latest_reasons(topic_ids: set[int]) -> list[tuple[int, str]]:
+    """The latest skip reasons of each topic, a few index reads per topic."""
+    if not topic_ids:
+        return []
+    table = TopicProgress._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT topic.id, reason.reason
+            FROM unnest(%s) AS topic(id)
+            CROSS JOIN LATERAL (
+                SELECT p.reason FROM {table} p
+                WHERE p.topic_id = topic.id AND p.status = %s AND p.reason <> ''
+                ORDER BY p.updated_at DESC, p.id DESC
+                LIMIT %s
+            ) AS reason
+            """,
+            [sorted(topic_ids), Status.SKIPPED.value, REASONS_PER_TOPIC],
+        )
+        return cursor.fetchall()
+
+
+def _counted(
+    track: Track,
+    rows: dict[int, TopicInsight],
+    not_counted: set[int],
+    counted_total: int,
+    stuck_since: datetime,
+) -> tuple[int, int]:
+    """The same figures as `_tallied`, counted from the progress rows."""
+    progress = TopicProgress.objects.filter(topic__track=track, topic__retired=False)
     learners = progress.exclude(status=Status.TODO).aggregate(
         learners=Count("user", distinct=True)
     )["learners"]
-
     counts = (
         progress.order_by()
         .values("topic_id")
@@ -106,23 +232,20 @@ def track_insights(track: Track, now: datetime | None = None) -> TrackInsights:
             done=Count("id", filter=Q(status=Status.DONE)),
             doing=Count("id", filter=Q(status=Status.DOING)),
             skipped=Count("id", filter=Q(status=Status.SKIPPED)),
-            stuck=Count(
-                "id",
-                filter=Q(
-                    status=Status.DOING,
-                    updated_at__lt=now - timedelta(days=STUCK_AFTER_DAYS),
-                ),
-            ),
+            stuck=Count("id", filter=Q(status=Status.DOING, updated_at__lt=stuck_since)),
         )
     )
-    rows = {node.topic.id: TopicInsight(node) for node in nodes}
     for count in counts:
         row = rows[count["topic_id"]]
         row.done, row.doing = count["done"], count["doing"]
         row.skipped, row.stuck = count["skipped"], count["stuck"]
+    return learners, _finished(track, not_counted, counted_total)
 
-    reasons = (
-        progress.filter(status=Status.SKIPPED)
+
+def _latest_reasons_by_window(track: Track) -> QuerySet:
+    return (
+        TopicProgress.objects.filter(topic__track=track, topic__retired=False)
+        .filter(status=Status.SKIPPED)
         .exclude(reason="")
         .annotate(
             rank=Window(
@@ -134,30 +257,6 @@ def track_insights(track: Track, now: datetime | None = None) -> TrackInsights:
         .filter(rank__lte=REASONS_PER_TOPIC)
         .order_by("topic_id", "rank")
         .values_list("topic_id", "reason")
-    )
-    for topic_id, reason in reasons:
-        if reason.strip():
-            rows[topic_id].reasons.append(reason.strip())
-
-    finished = 0
-    counted_total = len(live_ids - not_counted)
-    if counted_total:
-        finished = (
-            progress.filter(user__in=followers.values("user"), status=Status.DONE)
-            .exclude(topic_id__in=not_counted)
-            .order_by()
-            .values("user")
-            .annotate(done=Count("id"))
-            .filter(done=counted_total)
-            .count()
-        )
-
-    return TrackInsights(
-        track=track,
-        followers=followers.count(),
-        learners=learners,
-        finished=finished,
-        rows=list(rows.values()),
     )
 
 

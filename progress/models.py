@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -112,6 +112,22 @@ class TopicProgress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "topic"], name="progress_unique_user_topic"),
         ]
+        indexes = [
+            # Insights: who has been doing a topic since when (stuck learners), and the latest
+            # skip reasons per topic.
+            models.Index(
+                fields=["updated_at", "topic"],
+                condition=Q(status="doing"),
+                name="progress_doing_since",
+            ),
+            models.Index(
+                F("topic"),
+                F("updated_at").desc(),
+                F("id").desc(),
+                condition=Q(status="skipped") & ~Q(reason=""),
+                name="progress_skip_reasons",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.topic} · {self.status}"
@@ -134,6 +150,10 @@ class ProgressEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # A learner's history, newest first (dashboard, mentee page, changes since a visit).
+            models.Index(fields=["user", "created_at", "id"], name="event_user_created"),
+        ]
         verbose_name = _("progress event")
         verbose_name_plural = _("progress events")
 
@@ -263,3 +283,41 @@ class Comment(RenderedBodyMixin):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class TopicStatusCount(models.Model):
+    """How many learners are doing, have done or skipped a topic, kept by database triggers on
+    TopicProgress (see `progress.counts`) in the transaction that changes a status, so that
+    curator insights need not count every progress row of a track."""
+
+    topic = models.OneToOneField(
+        Topic, on_delete=models.CASCADE, primary_key=True, related_name="status_count"
+    )
+    doing = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+    skipped = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}: {self.doing}/{self.done}/{self.skipped}"
+
+
+class LearnerTrackTally(models.Model):
+    """Per learner and track, the statuses other than to-do (`marked`) and the done ones on all
+    the track's topics, retired or not; kept by the same triggers as TopicStatusCount."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
+    marked = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "track"], name="tally_unique_user_track"),
+        ]
+        indexes = [
+            models.Index(fields=["track", "done"], name="tally_track_done"),
+            models.Index(fields=["track"], condition=Q(marked__gt=0), name="tally_track_marked"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.track_id}: {self.marked}/{self.done}"

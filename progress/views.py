@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -8,7 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +19,7 @@ from tracks.tree import Node, build_tree, walk
 
 from . import services
 from .charts import weekly_chart_svg
-from .exports import export_json, write_csv
+from .exports import export_csv_chunks, export_json_chunks
 from .forms import NoteForm, StatusForm
 from .models import Comment, Follow, Note, ProgressEvent, Status, TopicProgress
 from .stats import (
@@ -451,8 +450,10 @@ def _export_filename(request: HttpRequest, extension: str) -> str:
 @login_required
 @require_GET
 def export_data_json(request: HttpRequest) -> HttpResponse:
-    body = json.dumps(export_json(request.user), ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    # Streamed: a long history is sent as it is read, never held whole in memory.
+    response = StreamingHttpResponse(
+        export_json_chunks(request.user), content_type="application/json; charset=utf-8"
+    )
     filename = _export_filename(request, "json")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -461,10 +462,9 @@ def export_data_json(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export_data_csv(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        export_csv_chunks(request.user), content_type="text/csv; charset=utf-8"
+    )
     filename = _export_filename(request, "csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # The byte-order mark lets spreadsheet programs read the file as UTF-8.
-    response.write("\ufeff")
-    write_csv(request.user, response)
     return response

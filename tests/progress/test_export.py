@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from progress.models import Follow, Note
+from progress.models import Follow, Note, ProgressEvent
 from progress.services import set_status
 from tests.conftest import topic
 from tracks.models import Topic
@@ -22,8 +22,14 @@ def alice_progress(alice, track):
     return alice
 
 
+def body(response) -> bytes:
+    """The whole download: exports are streamed."""
+    assert response.streaming
+    return b"".join(response.streaming_content)
+
+
 def read_csv(response) -> list[dict[str, str]]:
-    text = response.content.decode("utf-8-sig")
+    text = body(response).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -33,7 +39,7 @@ def test_json_export_has_statuses_events_and_notes(client, alice_progress):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert response["Content-Disposition"].startswith('attachment; filename="trilha-alice-')
-    data = json.loads(response.content)
+    data = json.loads(body(response))
     assert data["user"]["username"] == "alice"
     assert [(f["track"], f["active"]) for f in data["follows"]] == [("ml", True)]
     statuses = {s["topic"]: (s["status"], s["reason"]) for s in data["statuses"]}
@@ -97,7 +103,7 @@ def test_csv_export_neutralises_spreadsheet_formulas(client, alice, track):
 
 def test_exports_contain_only_my_own_data(client, alice_progress, charlie, track):
     client.force_login(charlie)
-    data = json.loads(client.get("/me/export.json").content)
+    data = json.loads(body(client.get("/me/export.json")))
     assert data["user"]["username"] == "charlie"
     assert data["statuses"] == data["events"] == data["notes"] == data["follows"] == []
     assert read_csv(client.get("/me/export.csv")) == []
@@ -135,6 +141,50 @@ def test_export_query_count_does_not_grow_with_data(
     client.force_login(alice)
     # Check-ins add three queries to each export, whatever their number.
     with django_assert_max_num_queries(15):
-        assert client.get("/me/export.json").status_code == 200
+        assert len(json.loads(body(client.get("/me/export.json")))["notes"]) == 7
     with django_assert_max_num_queries(13):
         assert len(read_csv(client.get("/me/export.csv"))) == 7
+
+
+def test_json_export_streams_a_long_history_in_pieces(client, alice, track):
+    python = topic(track, "python")
+    ProgressEvent.objects.bulk_create(
+        ProgressEvent(
+            user=alice,
+            topic=python,
+            actor=alice,
+            from_status="doing" if i % 2 else "todo",
+            to_status="todo" if i % 2 else "doing",
+            reason=f"reason «{i}»",
+        )
+        for i in range(5000)
+    )
+    Note.objects.create(user=alice, topic=python, body='Quotes " and\nnew lines')
+    client.force_login(alice)
+    response = client.get("/me/export.json")
+    assert response.streaming
+    pieces = list(response.streaming_content)
+    assert len(pieces) > 1
+    text = b"".join(pieces).decode()
+    data = json.loads(text)
+    # The same text as the whole document written at once.
+    assert text == json.dumps(data, ensure_ascii=False, indent=2)
+    ids = ProgressEvent.objects.filter(user=alice).order_by("created_at", "id")
+    expected = [event.reason for event in ids]
+    assert [event["reason"] for event in data["events"]] == expected
+    assert len(data["events"]) == 5000
+    assert data["notes"][0]["body"] == 'Quotes " and\nnew lines'
+    assert data["follows"] == [] and data["comments_received"] == []
+
+
+def test_csv_export_streams_and_dates_come_from_the_whole_history(client, alice, track):
+    python = topic(track, "python")
+    for status in ("doing", "done", "doing", "done"):
+        set_status(alice, python, status)
+    events = list(ProgressEvent.objects.filter(user=alice).order_by("created_at", "id"))
+    client.force_login(alice)
+    response = client.get("/me/export.csv")
+    assert response.streaming
+    row = next(row for row in read_csv(response) if row["topic_key"] == "python")
+    assert row["started_at"] == events[0].created_at.isoformat()
+    assert row["done_at"] == events[-1].created_at.isoformat()

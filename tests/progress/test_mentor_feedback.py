@@ -1,3 +1,4 @@
+import json
 import re
 from datetime import timedelta
 
@@ -152,7 +153,7 @@ def test_other_learners_never_see_alices_comments(client, alice, bob, charlie, t
 def test_export_includes_comments_received(client, alice, bob, track):
     add_comment(bob, alice, topic(track, "python"), "Exported")
     client.force_login(alice)
-    data = client.get("/me/export.json").json()
+    data = json.loads(b"".join(client.get("/me/export.json").streaming_content))
     assert data["comments_received"][0]["author"] == "bob"
     assert data["comments_received"][0]["body"] == "Exported"
     assert data["comments_received"][0]["topic"] == "python"
