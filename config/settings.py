@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "tracks",
     "progress",
+    "teams",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "progress.context_processors.mentoring_nav",
+                "teams.context_processors.teams",
             ],
         },
     },
