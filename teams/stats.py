@@ -105,7 +105,9 @@ def team_overview(team: Team, sort: str = "member") -> Overview:
     members = members_of(team)
     tracks = list(team.tracks.order_by("title"))
     topics_by_track: dict[int, list[Topic]] = {track.pk: [] for track in tracks}
-    for topic in Topic.objects.live().filter(track__in=tracks).only("id", "track_id", "parent_id"):
+    for topic in (
+        Topic.objects.live().filter(track__in=tracks).only("id", "track_id", "parent_id", "order")
+    ):
         topics_by_track[topic.track_id].append(topic)
     counted: set[int] = set()
     totals: dict[int, int] = {}

@@ -48,7 +48,7 @@ def _get_led_team_or_404(request: HttpRequest, slug: str) -> Team:
 
 
 def _get_team_track_or_404(team: Team, track_slug: str) -> Track:
-    return get_object_or_404(team.tracks.all(), slug=track_slug)
+    return get_object_or_404(team.tracks.select_related("diagram"), slug=track_slug)
 
 
 def _get_invitation_or_404(request: HttpRequest, pk: int) -> Invitation:
@@ -125,7 +125,14 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     leads = list(
         team.memberships.leads().select_related("user__profile").order_by("user__username")
     )
-    context = {"team": team, "membership": membership, "is_lead": is_lead, "leads": leads}
+    # This page already knows that the header's "Teams" link applies.
+    context = {
+        "team": team,
+        "membership": membership,
+        "is_lead": is_lead,
+        "leads": leads,
+        "teams_nav": True,
+    }
     if is_lead:
         sort = request.GET.get("sort", "member")
         overview = team_overview(team, sort)
