@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tracks",
     "progress",
     "checkins",
+    "teams",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "progress.context_processors.mentoring_nav",
+                "teams.context_processors.teams",
             ],
         },
     },

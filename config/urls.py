@@ -17,5 +17,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("curate/", include("tracks.urls")),
     path("", include("checkins.urls")),
+    path("teams/", include("teams.urls")),
     path("", include("progress.urls")),
 ]

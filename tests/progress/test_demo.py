@@ -54,3 +54,22 @@ def test_it_refuses_with_debug_off(ml_track, settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("load_demo")
     assert not User.objects.filter(username__in=["ana", "bruno", "curadora"]).exists()
+
+
+def test_demo_team_has_a_lead_and_members_at_different_stages(client, ml_track, settings):
+    from teams.models import Team
+    from teams.stats import team_heatmap
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    team = Team.objects.get(slug="plataforma-ml")
+    roles = dict(team.memberships.values_list("user__username", "role"))
+    assert roles.pop("bruno") == "lead"
+    assert roles.pop("ana") == "member"
+    assert len(roles) == 5 and set(roles.values()) == {"member"}
+    heatmap = team_heatmap(team, team.tracks.get())
+    assert len({figures.bin for figures in heatmap.figures.values()}) >= 4
+    assert len({row.overall.percent for row in heatmap.rows}) == 6  # nobody at the same stage
+    assert client.login(username="bruno", password="trilha-demo")
+    page = client.get("/teams/plataforma-ml/").content.decode()
+    assert "Carla (demo)" in page

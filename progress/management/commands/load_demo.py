@@ -17,6 +17,7 @@ from django.utils import timezone
 from checkins.demo import load_demo_checkins
 from progress.models import Mentorship, Note, ProgressEvent
 from progress.services import add_comment, confirm, set_status
+from teams.demo import load_team_demo
 from tracks.models import Topic, Track
 
 PASSWORD = "trilha-demo"
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 user.profile.save(update_fields=["display_name"])
                 users[username] = user
             self._progress(users["ana"], users["bruno"], track)
+            load_team_demo(users["ana"], users["bruno"], track, PASSWORD)
         names = ", ".join(name for name, _d, _s in ACCOUNTS)
         self.stdout.write(f"Demo accounts {names}; password: {PASSWORD}")
 
