@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("curate/", include("tracks.urls")),
+    path("", include("notifications.urls")),
     path("", include("progress.urls")),
 ]
