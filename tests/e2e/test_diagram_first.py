@@ -246,6 +246,7 @@ def learner(ml, alice):
     return alice
 
 
+@pytest.mark.audit
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_track_page_with_the_panel_open_passes_axe(browser, live_server, ml, alice, scheme):
     learner(ml, alice)
@@ -267,6 +268,7 @@ def test_track_page_with_the_panel_open_passes_axe(browser, live_server, ml, ali
     assert (background == "rgb(21, 25, 28)") == (scheme == "dark")
 
 
+@pytest.mark.audit
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_pages_pass_axe_on_a_phone(phone_page, live_server, ml, alice, scheme):
     learner(ml, alice)
