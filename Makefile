@@ -13,7 +13,7 @@ PLANTUML_DIR := var/plantuml
 PLANTUML_JAR := $(PLANTUML_DIR)/plantuml-$(PLANTUML_VERSION).jar
 PLANTUML_PORT ?= 18181
 
-.PHONY: run test install migrate load-tracks demo lint format messages clean plantuml-jar plantuml-jar-if-java prod-smoke bench bench-scale soak
+.PHONY: audit run test install migrate load-tracks demo lint format messages clean plantuml-jar plantuml-jar-if-java prod-smoke bench bench-scale soak
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,7 +76,17 @@ messages: install
 	$(PY) manage.py makemessages --locale pt_BR --ignore ".venv/*" --ignore "staticfiles/*" --ignore "var/*"
 	$(PY) manage.py compilemessages --locale pt_BR --ignore ".venv/*"
 
-test: install plantuml-jar-if-java
+# axe-core and Lighthouse for the browser audits, pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Lighthouse (accessibility and best practices at 100, desktop and mobile) on the track page,
+# a topic page and /me/ signed in, and axe-core with the panel open, on a phone, in dark mode.
+audit: install plantuml-jar-if-java node_modules/.installed
+	$(BIN)/pytest -m audit tests/e2e $(PYTEST_ARGS)
+
+test: install plantuml-jar-if-java node_modules/.installed
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)

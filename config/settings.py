@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "progress",
     "checkins",
     "teams",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "progress.context_processors.mentoring_nav",
                 "teams.context_processors.teams",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -157,6 +159,8 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Links in e-mails point here (no request to take the host from when a digest is sent).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Trilha <trilha@localhost>")
 
 LANGUAGE_CODE = "pt-br"

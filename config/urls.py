@@ -18,5 +18,6 @@ urlpatterns = [
     path("curate/", include("tracks.urls")),
     path("", include("checkins.urls")),
     path("teams/", include("teams.urls")),
+    path("", include("notifications.urls")),
     path("", include("progress.urls")),
 ]

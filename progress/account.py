@@ -29,7 +29,12 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         form.save()
         remember_language(request, profile.language)
         if request.htmx and not language_changed:
-            context = {"form": ProfileForm(instance=profile), "profile": profile, "saved": True}
+            context = {
+                "form": ProfileForm(instance=profile),
+                "profile": profile,
+                "saved": True,
+                "badges": _badges(request),
+            }
             return render(request, "account/profile.html#profile-form", context)
         # The next page is drawn in the language just chosen: say it in that language.
         with translation.override(profile.language or browser_language(request)):
@@ -52,7 +57,16 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             )
         return response
     template = "account/profile.html#profile-form" if request.htmx else "account/profile.html"
-    return render(request, template, {"form": form, "profile": profile})
+    return render(request, template, {"form": form, "profile": profile, "badges": _badges(request)})
+
+
+def _badges(request: HttpRequest) -> list[Follow]:
+    """The tracks a public profile can show a badge for (see progress/sharing.py)."""
+    return list(
+        Follow.objects.filter(user=request.user, active=True, track__published=True)
+        .select_related("track")
+        .order_by("track__title")
+    )
 
 
 @require_GET

@@ -19,6 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from notifications.services import (
+    notify_comment_added,
+    notify_invitation_accepted,
+    notify_mentor_invited,
+    notify_topic_confirmed,
+)
 from tracks.models import Topic, Track
 from tracks.tree import Node
 
@@ -136,7 +142,7 @@ def invite_mentor(request: HttpRequest) -> HttpResponse:
         mentor = form.cleaned_data["who"]
         try:
             with transaction.atomic():
-                Mentorship.objects.create(mentor=mentor, mentee=request.user)
+                notify_mentor_invited(Mentorship.objects.create(mentor=mentor, mentee=request.user))
         except IntegrityError:
             # The same invitation sent twice at once: the first one stands.
             form.add_error("who", _("You already invited %(name)s.") % {"name": mentor})
@@ -228,6 +234,7 @@ def accept_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     mentorship = _get_invitation_or_404(request, pk)
     mentorship.state = Mentorship.State.ACTIVE
     mentorship.save(update_fields=["state", "updated_at"])
+    notify_invitation_accepted(mentorship)
     if not _is_htmx(request):
         messages.success(
             request, _("You are now the mentor of %(name)s.") % {"name": mentorship.mentee}
@@ -429,7 +436,9 @@ def comment_add(request: HttpRequest, username: str, slug: str, key: str) -> Htt
     form = CommentForm(request.POST, auto_id=f"comment-{topic.key}-%s")
     if not form.is_valid():
         return _topic_response(request, mentee, topic, comment_form=form)
-    services.add_comment(request.user, mentee, topic, form.cleaned_data["body"])
+    notify_comment_added(
+        services.add_comment(request.user, mentee, topic, form.cleaned_data["body"])
+    )
     return _topic_response(request, mentee, topic)
 
 
@@ -447,10 +456,12 @@ def confirm_topic(request: HttpRequest, username: str, slug: str, key: str) -> H
     mentee = _get_active_mentorship_or_404(request, username).mentee
     topic = _get_topic_or_404(request, slug, key)
     try:
-        services.confirm(request.user, mentee, topic)
+        progress = services.confirm(request.user, mentee, topic)
     except services.NotDone:
         error = _("%(name)s has not marked this topic done; only a done topic can be confirmed.")
         return _topic_response(request, mentee, topic, error=error % {"name": mentee})
+    if progress.confirmed_by_id == request.user.pk:
+        notify_topic_confirmed(request.user, mentee, topic)
     return _topic_response(request, mentee, topic)
 
 

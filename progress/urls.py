@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account, insights, invitations, mentoring, views
+from . import account, insights, invitations, mentoring, sharing, views
 
 app_name = "progress"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("me/profile/", account.profile_edit, name="profile"),
     path("me/delete/", account.delete_account, name="delete-account"),
     path("u/<str:username>/", account.public_profile, name="public-profile"),
+    path("u/<str:username>/<slug:slug>/badge.svg", sharing.badge, name="badge"),
+    path("tracks/<slug:slug>/my-diagram.svg", sharing.diagram_svg, name="diagram-svg"),
+    path("tracks/<slug:slug>/my-diagram.png", sharing.diagram_png, name="diagram-png"),
     path("me/mentors/", mentoring.mentors, name="mentors"),
     path("me/mentors/invite/", mentoring.invite_mentor, name="mentor-invite"),
     path(

@@ -7,6 +7,12 @@ one link, one tab stop, and one element the highlight CSS can address. The root 
 size so that it scales to its container, and PlantUML's metadata and comments are dropped.
 Inline `style` attributes become presentation attributes, so page CSS overrides them without
 `!important` and a strict Content-Security-Policy does not block them.
+
+PlantUML writes one `<text>` per word and pins its width (`textLength`) to what Java's font
+measured; a browser with other fonts then stretches the letters of short words apart
+("e m tempo"). The words of one line are joined into one `<text>` with spaces, pinned as a
+whole: any difference is spread thinly over the line, the line still fits its box, and the
+link's visible text reads like its accessible name ("Engenharia de Machine Learning").
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
 
 # Bumped whenever the output of `annotate` changes, so stored diagrams are made again.
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 
 # What a node draws after its box besides links; anything else (the lines between nodes)
 # ends the node before it.
@@ -188,6 +194,55 @@ def annotate(svg: str, topics: dict[str, tuple[str, str]]) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _join_lines(elements: list[ET.Element]) -> list[ET.Element]:
+    """The node's elements with the words of each line of text joined into one `<text>`.
+
+    Words are on one line when they share `y` and follow each other. A space between lines,
+    outside the `<text>` so it draws nothing, keeps the node's text readable word by word.
+    """
+    result: list[ET.Element] = []
+    lines: list[tuple[ET.Element, list[str], float | None]] = []
+    for el in elements:
+        words = "".join(el.itertext()).strip() if _local(el.tag) == "text" else ""
+        if not words or len(el):
+            result.append(el)
+            continue
+        x, width = _number(el.get("x")), _number(el.get("textLength"))
+        previous = lines[-1] if lines else None
+        if (
+            previous is not None
+            and result[-1] is previous[0]
+            and previous[0].get("y") == el.get("y")
+        ):
+            line, parts, _end = previous
+            parts.append(words)
+            end = x + width if x is not None and width is not None else None
+            lines[-1] = (line, parts, end)
+            continue
+        line = ET.Element(el.tag, dict(el.attrib))
+        end = x + width if x is not None and width is not None else None
+        lines.append((line, [words], end))
+        result.append(line)
+    for index, (line, parts, end) in enumerate(lines):
+        line.text = " ".join(parts)
+        if index < len(lines) - 1:
+            line.tail = " "
+        start = _number(line.get("x"))
+        if end is not None and start is not None:
+            line.set("textLength", f"{end - start:.3f}".rstrip("0").rstrip("."))
+            line.set("lengthAdjust", "spacing")
+        else:
+            line.attrib.pop("textLength", None)
+    return result
+
+
 def _wrap(node: _Node, key: str, title: str) -> ET.Element:
     link = ET.Element(
         f"{{{SVG_NS}}}a",
@@ -196,7 +251,7 @@ def _wrap(node: _Node, key: str, title: str) -> ET.Element:
     group = ET.SubElement(link, f"{{{SVG_NS}}}g", {"class": "topic", "data-topic": key})
     tooltip = ET.SubElement(group, f"{{{SVG_NS}}}title")
     tooltip.text = title
-    group.extend(node.elements)
+    group.extend(_join_lines(node.elements))
     return link
 
 
