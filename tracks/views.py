@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import secrets
 import zlib
 from collections.abc import Callable
@@ -46,6 +47,7 @@ from .models import Track
 # for the curator's "Import"; the form carries only a token.
 UPLOAD_CACHE_PREFIX = "tracks:import-upload:"
 UPLOAD_MAX_AGE = 60 * 60
+UPLOAD_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -157,7 +159,7 @@ def _kept_upload(
 ) -> tuple[list[Source], dict[str, tuple[str, bool]]] | None:
     """The sources a preview kept under `token` for this curator, and its diagram errors;
     None once expired."""
-    upload = cache.get(UPLOAD_CACHE_PREFIX + token) if token.isascii() and token else None
+    upload = cache.get(UPLOAD_CACHE_PREFIX + token) if UPLOAD_TOKEN.fullmatch(token) else None
     if not upload or upload["user"] != request.user.pk:
         return None
     files = {name: zlib.decompress(content) for name, content in upload["files"].items()}

@@ -401,3 +401,11 @@ def test_four_simultaneous_imports_each_answer_with_the_report(curator):
     assert answers == [302, 302, 302, 302]
     assert Track.objects.filter(slug="data").count() == 1
     assert Topic.objects.filter(track__slug="data").count() == 4
+
+
+@pytest.mark.parametrize("token", ["", "x" * 32, "a\x00b", "../" * 11])
+def test_a_token_that_names_no_preview_imports_nothing(curator_client, token):
+    response = curator_client.post(reverse("tracks:import"), {"token": token}, follow=True)
+    assert response.status_code == 200
+    assert "upload the files again" in response.content.decode()
+    assert not Track.objects.exists()

@@ -265,3 +265,14 @@ def test_a_multiline_node_ending_far_after_its_semicolon_is_read():
     (child,) = diagram.roots[0].children
     assert child.title == "first"
     assert child.note.startswith("second;")
+
+
+def test_thousands_of_equal_titles_match_in_order_and_get_numbered_keys(db, tmp_path):
+    diagram = "@startmindmap\n* T\n" + "** a\n" * 3000 + "@endmindmap\n"
+    texto = "# T\n\n" + "".join(f"## a\n\nText {number}.\n\n" for number in range(3000))
+    folder = write_track(tmp_path / "same", diagram, texto=texto)
+    (plan,) = read_tracks(folder)
+    assert [topic.key for topic in plan.topics[:4]] == ["t", "a", "t-a", "t-a-2"]
+    assert plan.topics[-1].key == "t-a-2999"
+    assert plan.topics[-1].description == "Text 2999."
+    assert not plan.warnings

@@ -6,6 +6,7 @@ the reason (`TrackFileError`).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import defaultdict
@@ -242,28 +243,51 @@ def _topics(
 def _match_entries(
     nodes: list[DiagramNode], entries: list[TextEntry]
 ) -> tuple[dict[int, TextEntry], list[TextEntry]]:
-    """Pair each entry with a node of the same title, in document order, each node once."""
-    positions = {id(node): index for index, node in enumerate(nodes)}
-    by_title: dict[str, list[DiagramNode]] = defaultdict(list)
-    for node in nodes:
-        by_title[normalize_text(node.title)].append(node)
+    """Pair each entry with a node of the same title, in document order, each node once: the
+    first free node after the last one matched, else the first free node of that title."""
+    by_title: dict[str, list[int]] = defaultdict(list)  # title → node positions, ascending
+    for index, node in enumerate(nodes):
+        by_title[normalize_text(node.title)].append(index)
+    free = {title: _FreeSlots(len(positions)) for title, positions in by_title.items()}
     matched: dict[int, TextEntry] = {}
     unmatched: list[TextEntry] = []
     cursor = -1
     for entry in entries:
-        candidates = [
-            node
-            for node in by_title.get(normalize_text(entry.title), [])
-            if id(node) not in matched
-        ]
-        if not candidates:
+        title = normalize_text(entry.title)
+        positions = by_title.get(title)
+        if not positions:
             unmatched.append(entry)
             continue
-        after = [node for node in candidates if positions[id(node)] > cursor]
-        node = (after or candidates)[0]
-        matched[id(node)] = entry
-        cursor = positions[id(node)]
+        slot = free[title].first(bisect.bisect_right(positions, cursor))
+        if slot == len(positions):
+            slot = free[title].first(0)
+        if slot == len(positions):
+            unmatched.append(entry)
+            continue
+        free[title].take(slot)
+        cursor = positions[slot]
+        matched[id(nodes[cursor])] = entry
     return matched, unmatched
+
+
+class _FreeSlots:
+    """Slots 0..n-1, each taken at most once; `first(i)` is the first free slot from i (n when
+    none), in near-constant time (a disjoint-set forest), so that matching a file with many
+    equal titles stays linear."""
+
+    def __init__(self, size: int) -> None:
+        self.next = list(range(size + 1))
+
+    def first(self, index: int) -> int:
+        root = index
+        while self.next[root] != root:
+            root = self.next[root]
+        while self.next[index] != root:
+            self.next[index], index = root, self.next[index]
+        return root
+
+    def take(self, index: int) -> None:
+        self.next[index] = index + 1
 
 
 def key_from_title(title: str) -> str:
@@ -275,13 +299,17 @@ def key_from_title(title: str) -> str:
     return base
 
 
-def free_key(key: str, taken: set[str]) -> str:
-    """`key`, or else the first of `key-2`, `key-3`, … that is not taken."""
+def free_key(key: str, taken: set[str], counters: dict[str, int] | None = None) -> str:
+    """`key`, or else the first of `key-2`, `key-3`, … that is not taken. With `counters`
+    (kept across calls while `taken` only grows), numbers already found taken are not tried
+    again, so numbering many equal titles stays linear."""
     stem = key[: KEY_MAX_LENGTH - 6]
-    number = 2
+    number = counters.get(stem, 2) if counters is not None else 2
     while key in taken:
         key = f"{stem}-{number}"
         number += 1
+    if counters is not None:
+        counters[stem] = number
     return key
 
 
@@ -290,6 +318,7 @@ def _assign_keys(
 ) -> dict[int, str]:
     keys: dict[int, str] = {}
     taken: set[str] = set()
+    counters: dict[str, int] = {}
     for node in nodes:
         entry = matched.get(id(node))
         if entry is not None and entry.key:
@@ -307,7 +336,7 @@ def _assign_keys(
         key = base
         if key in taken and node.parent is not None:
             key = f"{keys[id(node.parent)]}-{base}"[:KEY_MAX_LENGTH].strip("-_")
-        key = free_key(key, taken)
+        key = free_key(key, taken, counters)
         assert KEY_PATTERN.match(key)
         keys[id(node)] = key
         taken.add(key)
