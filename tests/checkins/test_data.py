@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from checkins import services
 from checkins.models import CheckIn, MentorRating, Rating
 from progress.models import Follow, Mentorship
 from tests.checkins.conftest import fill
+from tests.progress.test_export import body
 from tests.tracks.test_editing import management, track_data
 from tracks.models import ExpectedBehaviour, Track
 
@@ -112,7 +114,7 @@ def test_ratings_survive_in_app_editing(client, curator, completed, behaviours, 
 
 
 def test_json_export_includes_check_ins_with_mentor_ratings(alice_client, completed):
-    data = alice_client.get("/me/export.json").json()
+    data = json.loads(body(alice_client.get("/me/export.json")))
     [checkin] = data["checkins"]
     assert checkin["track"] == "ml" and checkin["state"] == "completed"
     assert checkin["completed_by"] == "bob"
@@ -128,13 +130,14 @@ def test_json_export_leaves_out_mentor_ratings_until_completed(
     alice_client, submitted, bob, behaviours
 ):
     services.save_mentor_rating(bob, submitted, behaviours[0], 1, "draft comment")
-    data = alice_client.get("/me/export.json").json()
+    data = json.loads(body(alice_client.get("/me/export.json")))
     assert data["checkins"][0]["ratings"][0]["mentors"] == []
 
 
 def test_csv_export_has_a_section_per_check_in(alice_client, alice, completed, track):
     services.start_checkin(alice, track)
-    rows = list(csv.reader(io.StringIO(alice_client.get("/me/export.csv").content.decode())))
+    text = body(alice_client.get("/me/export.csv")).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
     sections = [row for row in rows if row[:1] == ["checkin"]]
     assert [row[2] for row in sections] == ["completed", "draft"]
     start = rows.index(sections[0])
@@ -152,7 +155,7 @@ def test_csv_export_has_a_section_per_check_in(alice_client, alice, completed, t
 
 def test_exports_hold_only_my_check_ins(client, charlie, completed):
     client.force_login(charlie)
-    assert client.get("/me/export.json").json()["checkins"] == []
+    assert json.loads(body(client.get("/me/export.json")))["checkins"] == []
 
 
 def test_deleting_the_account_removes_the_check_ins(alice_client, alice, completed):

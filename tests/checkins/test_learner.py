@@ -290,7 +290,7 @@ def test_history_queries_do_not_grow_with_check_ins_or_behaviours(
     alice_client, alice, bob, track, behaviours, follows, django_assert_max_num_queries
 ):
     _check_ins(alice, bob, track, 2)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(14) as small:
         alice_client.get(url("history"))
     for number in range(6):
         ExpectedBehaviour.objects.create(track=track, text=f"Extra {number}", order=10 + number)
@@ -305,7 +305,7 @@ def test_behaviours_view_queries_do_not_grow(
 ):
     _check_ins(alice, bob, track, 1)
     alice_client.post(url("start"))
-    with django_assert_max_num_queries(14) as small:
+    with django_assert_max_num_queries(16) as small:
         alice_client.get(url("behaviours"))
     for number in range(6):
         ExpectedBehaviour.objects.create(track=track, text=f"Extra {number}", order=10 + number)

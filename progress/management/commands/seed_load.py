@@ -28,6 +28,7 @@ from django.utils import timezone
 from progress import counts
 from progress.models import Mentorship, Status
 from tracks.importer import apply_plans, read_tracks
+from tracks.markdown import render_markdown
 from tracks.models import Topic, Track
 
 ML_TRACK = "engenharia-de-machine-learning"
@@ -65,6 +66,8 @@ NOTE_BODIES = [
     "Done a small project with it.",
     "Re-read after the course; clearer now.",
 ]
+# Notes keep their rendered HTML beside the text, as the app saves them.
+NOTE_HTML = {body: str(render_markdown(body)) for body in NOTE_BODIES}
 
 
 def _final_to_path(final: str, rng: random.Random) -> list[str]:
@@ -244,7 +247,8 @@ class Command(BaseCommand):
         for topic_id in rng.sample(chosen, min(NOTES_PER_LEARNER, len(chosen))):
             created = joined + (self.now - joined) * rng.random()
             body = rng.choice(NOTE_BODIES)
-            Rows.add(rows.notes, user_id, topic_id, body, rng.random() < 0.5, created, created)
+            shared = rng.random() < 0.5
+            Rows.add(rows.notes, user_id, topic_id, body, NOTE_HTML[body], shared, created, created)
 
     def _write_learners(self, batch: range, first_id: int, big_every: int) -> None:
         users = io.StringIO()
@@ -345,7 +349,8 @@ class Command(BaseCommand):
                 rows.events,
             ),
             (
-                "progress_note (user_id, topic_id, body, shared, created_at, updated_at)",
+                "progress_note (user_id, topic_id, body, body_html, shared, created_at, "
+                "updated_at)",
                 rows.notes,
             ),
         ]
