@@ -401,7 +401,7 @@ def team_track_csv(request: HttpRequest, slug: str, track_slug: str) -> HttpResp
             _("%(section)s (done of %(total)s)") % {"section": node.topic.title, "total": total}
             for node, total in zip(heatmap.sections, heatmap.section_totals, strict=True)
         ]
-        + [_("done"), _("skipped"), _("topics"), _("% done")]
+        + [_("done"), _("skipped"), _("topics"), _("percent done")]
     )
     for row in heatmap.rows:
         name = getattr(getattr(row.user, "profile", None), "display_name", "")

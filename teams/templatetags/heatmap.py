@@ -45,17 +45,19 @@ BIN_STYLES = [
 ]
 
 LEGEND = [
-    (0, _("nobody done")),
-    (1, _("under 25% done")),
-    (2, _("25–49% done")),
-    (3, _("50–74% done")),
-    (4, _("75% or more done")),
+    (0, _("nobody done"), {}),
+    (1, _("under %(high)s%% done"), {"high": 25}),
+    (2, _("%(low)s–%(high)s%% done"), {"low": 25, "high": 49}),
+    (3, _("%(low)s–%(high)s%% done"), {"low": 50, "high": 74}),
+    (4, _("%(low)s%% or more done"), {"low": 75}),
 ]
 
 
 @register.simple_tag
 def heatmap_legend() -> list[tuple[int, str]]:
-    return LEGEND
+    return [
+        (level, str(label) % bounds if bounds else str(label)) for level, label, bounds in LEGEND
+    ]
 
 
 @register.simple_tag

@@ -8,6 +8,7 @@ from progress.models import Mentorship
 from progress.services import set_status
 from teams.models import Membership
 from tests.conftest import topic
+from tests.teams.conftest import draw
 
 User = get_user_model()
 
@@ -139,3 +140,24 @@ def test_lead_who_is_also_her_mentor_keeps_the_mentoring_pages(
     response = client.post("/mentoring/alice/ml/t/python/confirm/")
     assert response.status_code == 302
     assert alice.topic_progress.get(topic__key="python").confirmed_by == lead
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/teams/", "/teams/new/", "/teams/plataforma/", *LEAD_PAGES[:2], LEAD_PAGES[3]],
+)
+def test_team_pages_have_one_h1(client, curator, team, url):
+    client.force_login(curator)
+    assert client.get(url).content.decode().count("<h1") == 1
+
+
+def test_team_pages_speak_portuguese(client, lead, team, track, settings):
+    settings.LANGUAGE_CODE = "pt-br"
+    draw(track)
+    client.force_login(lead)
+    page = client.get("/teams/plataforma/", headers={"accept-language": "pt-BR"}).content.decode()
+    assert "Membros e trilhas" in page
+    assert ">Times</a>" in page
+    heatmap = client.get("/teams/plataforma/ml/", headers={"accept-language": "pt-BR"})
+    assert "ninguém concluiu" in heatmap.content.decode()
+    assert "menos de 25% concluíram" in heatmap.content.decode()

@@ -129,7 +129,7 @@ def test_sections_table_and_csv(client, lead, team, track, five, english):
         "done",
         "skipped",
         "topics",
-        "% done",
+        "percent done",
     ]
     assert rows[1] == ["alice", "", "2", "1", "3", "0", "6", "50"]
     assert rows[2] == ["m000", "", "2", "0", "2", "0", "6", "33"]

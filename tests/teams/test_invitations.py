@@ -306,3 +306,33 @@ def test_lead_adds_a_track_and_members_follow_it(client, lead, team, alice, trac
     client.post("/teams/plataforma/manage/tracks/", {"tracks": [track.pk, other.pk]})
     assert set(team.tracks.values_list("slug", flat=True)) == {"ml", "other"}
     assert Follow.objects.get(user=alice, track=other).active
+
+
+def test_staff_create_a_team_in_the_admin_and_its_members_follow_its_tracks(
+    client, curator, lead, alice, track
+):
+    client.force_login(curator)
+    response = client.post(
+        "/admin/teams/team/add/",
+        {
+            "name": "Plataforma",
+            "slug": "plataforma",
+            "tracks": [track.pk],
+            "memberships-TOTAL_FORMS": "2",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+            "memberships-0-user": str(lead.pk),
+            "memberships-0-role": "lead",
+            "memberships-1-user": str(alice.pk),
+            "memberships-1-role": "member",
+        },
+    )
+    assert response.status_code == 302
+    team = Team.objects.get(slug="plataforma")
+    assert dict(team.memberships.values_list("user__username", "role")) == {
+        "lena": "lead",
+        "alice": "member",
+    }
+    assert Follow.objects.get(user=alice, track=track).active
+    assert not Follow.objects.filter(user=lead).exists()
