@@ -257,7 +257,7 @@ def test_history_shows_chart_table_and_gaps(alice_client, completed):
     assert '<svg class="chart ratings-chart"' in html
     assert '<title id="ratings-chart-title">' in html and '<desc id="ratings-chart-desc">' in html
     assert "<caption>The same levels as a table</caption>" in html
-    assert "you: Sometimes<br>mentor: Not yet" in html
+    assert "<td>you: Sometimes<br>mentor: Not yet</td>" in html
     gaps = html[html.index('id="gaps-heading"') : html.index('id="chart-heading"')]
     assert "Follows the scientific method" in gaps
     assert "Shares what they learn" in gaps
