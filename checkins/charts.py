@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .history import History, Point
+from .history import History, Point, level_label
 from .models import Level
 
 WIDTH = 640
@@ -43,12 +43,12 @@ def chart_summary(history: History) -> str:
     ) % {"behaviours": len(history.series), "count": len(history.checkins)}
 
 
-def _point_title(number: int, point: Point) -> str:
-    return _("%(number)d. %(date)s: you %(level)s, mentor %(mentor)s") % {
+def _point_title(template: str, number: int, date: str, labels: dict, point: Point) -> str:
+    return template % {
         "number": number,
-        "date": date_format(point.checkin.date, "DATE_FORMAT"),
-        "level": point.label,
-        "mentor": point.mentor_label,
+        "date": date,
+        "level": labels[point.level],
+        "mentor": labels[point.mentor_level],
     }
 
 
@@ -56,6 +56,10 @@ def ratings_chart_svg(history: History, chart_id: str = "ratings-chart") -> Safe
     if not history.checkins or not history.series:
         return SafeString("")
     count = len(history.checkins)
+    # Formatted once per chart, not once per point: dates and labels are the costly part.
+    template = _("%(number)d. %(date)s: you %(level)s, mentor %(mentor)s")
+    dates = {c.pk: date_format(c.date, "DATE_FORMAT") for c in history.checkins}
+    labels = {None: "—", **{value: level_label(value) for value in Level.values}}
     height = TOP + BAND * len(history.series) + BOTTOM
     bands = []
     for index, series in enumerate(history.series):
@@ -66,7 +70,7 @@ def ratings_chart_svg(history: History, chart_id: str = "ratings-chart") -> Safe
             '<text class="chart-level-label" x="{}" y="{}" text-anchor="end">{}</text>',
             (
                 (LEFT, f"{_y(top, level):.1f}", WIDTH - RIGHT, f"{_y(top, level):.1f}", LEFT - 6,
-                 f"{_y(top, level) + 4:.1f}", Level(level).label)
+                 f"{_y(top, level) + 4:.1f}", labels[level])
                 for level in Level.values
             ),
         )  # fmt: skip
@@ -79,7 +83,9 @@ def ratings_chart_svg(history: History, chart_id: str = "ratings-chart") -> Safe
                 path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
                 lines.append(format_html('<polyline class="{}" points="{}"></polyline>', css, path))
             for (x, y), (_i, point, _level) in zip(coords, points, strict=True):
-                title = _point_title(series.number, point)
+                title = _point_title(
+                    template, series.number, dates[point.checkin.pk], labels, point
+                )
                 if mark == "dot":
                     lines.append(
                         format_html(

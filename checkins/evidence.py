@@ -22,16 +22,24 @@ def topic_keys(track: Track) -> dict[str, str]:
     return dict(Topic.objects.for_track(track).live().order_by("order").values_list("key", "title"))
 
 
-def render_evidence(text: str, track: Track, keys: Container[str]) -> SafeString:
-    """`keys`: the track's live topic keys (one query per page, from `topic_keys`)."""
+def render_evidence(
+    text: str, track: Track, keys: Container[str], mentee: str | None = None
+) -> SafeString:
+    """`keys`: the track's live topic keys (one query per page, from `topic_keys`). For a
+    mentor (`mentee` is the learner's username) a topic link leads to that topic on the
+    mentee's track page, with the learner's status and shared notes."""
     if not text:
         return SafeString("")
-    base = reverse("progress:track", args=[track.slug])
+    if mentee is None:
+        base = reverse("progress:track", args=[track.slug])
+    else:
+        base = reverse("progress:mentee-track", args=[mentee, track.slug])
 
     def link(match: re.Match[str]) -> str:
         key = match.group(1)
         if key not in keys:
             return match.group(0)
-        return f"[#{key}]({base}t/{key}/)"
+        target = f"{base}t/{key}/" if mentee is None else f"{base}#mentee-topic-{key}"
+        return f"[#{key}]({target})"
 
     return render_markdown(TOPIC_REFERENCE.sub(link, text))

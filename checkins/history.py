@@ -16,6 +16,11 @@ from tracks.models import ExpectedBehaviour, Track
 
 from .models import CheckIn, Level, MentorRating, Rating
 
+
+def level_label(level: int | None) -> str:
+    return str(Level(level).label) if level else "—"
+
+
 # A mentor below this level, or two steps or more from the learner, flags a gap.
 EXPECTED_LEVEL = Level.CONSISTENTLY
 GAP_STEPS = 2
@@ -34,11 +39,11 @@ class Point:
 
     @property
     def label(self) -> str:
-        return Level(self.level).label if self.level else "—"
+        return level_label(self.level)
 
     @property
     def mentor_label(self) -> str:
-        return Level(self.mentor_level).label if self.mentor_level else "—"
+        return level_label(self.mentor_level)
 
 
 @dataclass

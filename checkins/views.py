@@ -234,7 +234,12 @@ def _reviewed(checkin: CheckIn, viewer_is_mentor: bool) -> list[Reviewed]:
     return [
         Reviewed(
             rating,
-            render_evidence(rating.evidence, checkin.track, keys),
+            render_evidence(
+                rating.evidence,
+                checkin.track,
+                keys,
+                mentee=checkin.user.get_username() if viewer_is_mentor else None,
+            ),
             mentor_ratings.get(rating.behaviour_id, []),
             completed=checkin.state == CheckIn.State.COMPLETED,
         )

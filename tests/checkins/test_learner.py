@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -257,7 +259,7 @@ def test_history_shows_chart_table_and_gaps(alice_client, completed):
     assert '<svg class="chart ratings-chart"' in html
     assert '<title id="ratings-chart-title">' in html and '<desc id="ratings-chart-desc">' in html
     assert "<caption>The same levels as a table</caption>" in html
-    assert "you: Sometimes<br>mentor: Not yet" in html
+    assert "<td>you: Sometimes<br>mentor: Not yet</td>" in html
     gaps = html[html.index('id="gaps-heading"') : html.index('id="chart-heading"')]
     assert "Follows the scientific method" in gaps
     assert "Shares what they learn" in gaps
@@ -317,3 +319,16 @@ def test_ended_mentorship_keeps_the_learners_history(alice_client, alice, bob, c
     Mentorship.objects.filter(mentor=bob).update(state=Mentorship.State.ENDED)
     html = alice_client.get(url("checkin", completed.pk)).content.decode()
     assert "On questions-solutions" in html
+
+
+def test_check_in_pages_have_one_h1_and_a_title(alice_client, client, bob, completed, follows):
+
+    alice_client.post(url("start"))
+    pages = [url("behaviours"), url("history"), url("checkin", completed.pk)]
+    for page in pages:
+        html = alice_client.get(page).content.decode()
+        assert len(re.findall(r"<h1[\s>]", html)) == 1, page
+        assert re.search(r"<title>[^<]+ · Trilha</title>", html), page
+    client.force_login(bob)
+    html = client.get(reverse("checkins:review", args=["alice", "ml", completed.pk])).content
+    assert len(re.findall(r"<h1[\s>]", html.decode())) == 1

@@ -465,7 +465,9 @@ def test_mentoring_page_query_count_does_not_grow_with_mentees_or_tracks(
         inviter = User.objects.create_user(f"inviter{n}", f"inviter{n}@example.com", "pass-12345")
         Mentorship.objects.create(mentor=bob, mentee=inviter)
     client.force_login(bob)
-    with django_assert_max_num_queries(11):
+    # Plus three, whatever the number of mentees: the header's team and notification links
+    # and the check-ins waiting for the mentor.
+    with django_assert_max_num_queries(13):
         response = client.get("/mentoring/")
     html = response.content.decode()
     assert html.count('class="card mentee"') == 6  # alice and five more
