@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def add_note(page, text: str) -> None:
-    panel = page.locator("#topic-panel")
+    panel = page.locator("#notes-python")
     panel.get_by_label("Note", exact=True).fill(text)
     panel.get_by_role("button", name="Add note").click()
 
@@ -39,14 +39,14 @@ def test_a_failed_note_keeps_the_text_and_says_why(
     alert = page.get_by_role("alert")
     alert.filter(has_text=message).wait_for()
     assert "What you typed is still here" in alert.inner_text()
-    textarea = page.locator("#topic-panel").get_by_label("Note", exact=True)
+    textarea = page.locator("#notes-python").get_by_label("Note", exact=True)
     assert textarea.input_value() == "Keep **this** text"
     assert not Note.objects.exists()
 
     # Once the server answers again, the same text goes through and the message goes away.
     page.unroute("**/tracks/ml/t/python/notes/")
     htmx_settled(page)
-    page.locator("#topic-panel").get_by_role("button", name="Add note").click()
+    page.locator("#notes-python").get_by_role("button", name="Add note").click()
     page.locator(".note-list strong", has_text="this").wait_for()
     assert page.locator("#request-error").inner_text() == ""
     assert Note.objects.get().body == "Keep **this** text"
