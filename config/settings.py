@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "progress.csp.PageNonceCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Track pages inline their diagram (about 170 KB for 77 nodes); gzip takes them to a
     # tenth. Static files never reach it: WhiteNoise serves them, precompressed, above.
@@ -206,6 +207,26 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # after it is withdrawn: an operator's decision (SECURE_HSTS_PRELOAD=1), not a default.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # --- end of production security ------------------------------------------------------------
+
+# Content-Security-Policy (django-csp 4): scripts only from our own files, inline <style> only
+# with the page's nonce, no style attributes, no images from elsewhere (notes show none), no
+# framing. Pages render `nonce="{{ request.csp_nonce }}"` on each inline <style>.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -51,8 +51,9 @@ class AccountAdapter(DefaultAccountAdapter):
         email = credentials.get("email")
         if email:
             users = filter_users_by_email(email, prefer_verified=True)
-            # Only an unconfirmed copy elsewhere may share the address: the owner comes first.
-            users.sort(key=lambda user: user.pk)
+            # Other accounts can hold only unconfirmed copies of an address, never as their
+            # own e-mail: the account whose e-mail it is comes first.
+            users.sort(key=lambda user: (user.email.lower() != email.lower(), user.pk))
         else:
             username = credentials.get("username", "")
             users = list(filter_users_by_username(username).order_by("pk")[:1]) if username else []

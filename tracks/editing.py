@@ -155,6 +155,9 @@ def topic_new(request: HttpRequest, slug: str) -> HttpResponse:
         form = NewTopicForm(instance=topic, roots=roots, initial=initial)
     if form.is_bound and form.is_valid():
         with transaction.atomic():
+            # One new topic per track at a time: curators adding the same title at once get
+            # keys "x", "x-2"… instead of a clash on the unique key.
+            Track.objects.select_for_update().filter(pk=track.pk).first()
             topic = form.save(commit=False)
             topic.key = unique_key(track, topic.title)
             # Last among its siblings: orders compare across the track.

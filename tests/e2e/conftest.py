@@ -42,6 +42,32 @@ def browser():
         browser.close()
 
 
+# Every page reports what the Content-Security-Policy refused; any report fails the test.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI} ${event.sample}`);
+});
+"""
+
+
+def _watch_csp(page) -> list[str]:
+    violations: list[str] = []
+    page.add_init_script(CSP_WATCH)
+
+    def record(message) -> None:
+        text = message.text
+        if "CSP violation" in text or "Content Security Policy" in text:
+            violations.append(text)
+
+    page.on("console", record)
+    return violations
+
+
+def _fail_on_violations(violations: list[str]) -> None:
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(
@@ -49,8 +75,10 @@ def page(browser, live_server):
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
+    violations = _watch_csp(page)
     yield page
     context.close()
+    _fail_on_violations(violations)
 
 
 @pytest.fixture
@@ -64,5 +92,7 @@ def phone_page(browser, live_server):
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
+    violations = _watch_csp(page)
     yield page
     context.close()
+    _fail_on_violations(violations)

@@ -56,7 +56,7 @@ def test_new_user_follows_a_track_marks_a_topic_and_finds_it_kept(page, ml_track
     panel = page.locator("#topic-panel")
     panel.get_by_role("heading", name="Python").wait_for()
     assert page.url.endswith(f"/tracks/{SLUG}/t/python/")
-    page.wait_for_function("document.activeElement.id === 'topic-title'")  # htmx settled
+    page.wait_for_function("() => document.activeElement.id === 'topic-title'")  # htmx settled
     panel.get_by_role("button", name="Done").click()
     page.wait_for_function(
         "() => document.getElementById('diagram-highlights').textContent"
@@ -119,7 +119,7 @@ def test_the_same_journey_with_the_keyboard_only(page, ml_track):
     page.keyboard.press("Enter")
     page.locator("#topic-panel").get_by_role("heading", name="Python").wait_for()
     # Once htmx has settled the panel, the focus lands on the topic's title.
-    page.wait_for_function("document.activeElement.id === 'topic-title'")
+    page.wait_for_function("() => document.activeElement.id === 'topic-title'")
     page.keyboard.press("d")
     page.wait_for_selector('#status-python-done[aria-pressed="true"]')
     htmx_settled(page)

@@ -17,7 +17,7 @@ def test_keyboard_marks_a_topic_and_the_whole_page_follows(page, live_server, al
     page.wait_for_selector("#topic-panel #topic-title")
     assert page.locator("#topic-title").inner_text() == "Python"
     # Once htmx has settled the panel, the focus lands on the topic's title.
-    page.wait_for_function("document.activeElement.id === 'topic-title'")
+    page.wait_for_function("() => document.activeElement.id === 'topic-title'")
 
     page.keyboard.press("d")
     page.wait_for_selector('#status-python-done[aria-pressed="true"]')
@@ -28,8 +28,10 @@ def test_keyboard_marks_a_topic_and_the_whole_page_follows(page, live_server, al
     assert page.evaluate("window.notReloaded") is True
 
     page.keyboard.press("n")
-    page.wait_for_function("document.getElementById('topic-title').textContent === 'Statistics'")
-    page.wait_for_function("document.activeElement.id === 'topic-title'")
+    page.wait_for_function(
+        "() => document.getElementById('topic-title').textContent === 'Statistics'"
+    )
+    page.wait_for_function("() => document.activeElement.id === 'topic-title'")
     htmx_settled(page)
     page.keyboard.press("s")
     page.keyboard.type("Already know it")
@@ -50,12 +52,12 @@ def test_ticking_the_outline_updates_the_bars_without_reloading(page, live_serve
     page.evaluate("window.notReloaded = true")
     page.locator("#done-apis").check()
     page.wait_for_function(
-        "document.getElementById('progress-summary').textContent.includes('1 of 6')"
+        "() => document.getElementById('progress-summary').textContent.includes('1 of 6')"
     )
     assert "1/3 done" in page.locator("#progress-summary").inner_text()
     page.locator("#done-apis").uncheck()
     page.wait_for_function(
-        "document.getElementById('progress-summary').textContent.includes('0 of 6')"
+        "() => document.getElementById('progress-summary').textContent.includes('0 of 6')"
     )
     assert page.evaluate("window.notReloaded") is True
     assert TopicProgress.objects.get(topic__key="apis").status == "todo"
@@ -74,7 +76,7 @@ def test_opening_a_topic_from_the_outline_moves_the_focus_to_it(page, live_serve
     sign_in(page, alice, live_server)
     page.goto("/tracks/ml/")
     page.locator("#outline-apis a").click()
-    page.wait_for_function("document.activeElement.id === 'topic-title'")
+    page.wait_for_function("() => document.activeElement.id === 'topic-title'")
     assert page.url.endswith("/tracks/ml/t/apis/")
     assert "FastAPI docs" in page.locator("#topic-panel").inner_text()
 

@@ -111,7 +111,7 @@ def test_topic_rows_count_statuses_in_tree_order(client, curator, learners):
     assert row_of(html, "statistics")[:6] == ["Statistics", "1", "1", "1", "1", "33%"]
     assert row_of(html, "batch")[:6] == ["Batch", "1", "0", "0", "1", "50%"]
     assert row_of(html, "ml")[:6] == ["Machine Learning", "0", "0", "0", "0", "–"]
-    assert 'style="--depth: 2"' in html
+    assert 'class="depth depth-2"' in html
 
 
 def test_stuck_counts_only_doing_older_than_fourteen_days(client, curator, learners):

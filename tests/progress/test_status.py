@@ -191,7 +191,7 @@ def test_panel_change_on_the_track_page_redraws_panel_outline_bars_and_diagram(
     assert re.search(r'id="done-python" checked', html)
     assert re.search(r'<section id="progress-summary"[^>]*hx-swap-oob="true"', html)
     assert "1 of 6 topics done (16%)" in html
-    assert re.search(r'<style id="diagram-highlights" hx-swap-oob="true">', html)
+    assert re.search(r'<style id="diagram-highlights" hx-swap-oob="true" nonce="[^"]+">', html)
     assert 'g.topic[data-topic="python"]' in html
 
 

@@ -40,6 +40,15 @@ def test_an_unconfirmed_copy_of_the_address_does_not_split_the_limit(client, ali
     assert TOO_MANY in response.content.decode()
 
 
+def test_the_limit_follows_the_addresss_owner_not_an_older_account_with_a_copy(client, charlie):
+    EmailAddress.objects.create(user=charlie, email="dora@example.com")
+    User.objects.create_user("dora", "dora@example.com", "dora-pass-123")
+    for _attempt in range(5):
+        client.post("/accounts/login/", {"login": "dora@example.com", "password": "wrong"})
+    response = client.post("/accounts/login/", {"login": "dora", "password": "dora-pass-123"})
+    assert TOO_MANY in response.content.decode()
+
+
 def test_the_limit_of_one_account_leaves_the_others_alone(client, alice, charlie):
     for _attempt in range(5):
         client.post("/accounts/login/", {"login": "alice@example.com", "password": "wrong"})
