@@ -7,11 +7,15 @@ mentors. Any of those mentors rates it and completes it; from then on it is read
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from notifications.services import notify_checkin_completed, notify_checkin_submitted
 from progress.models import Follow, Mentorship
 from tracks.models import ExpectedBehaviour, Track
 
@@ -84,8 +88,8 @@ def submit_checkin(checkin: CheckIn) -> CheckIn:
 
     Refused (CheckInError, nothing changed) unless every live behaviour of the track has a
     level and the learner has an active mentor. From here on the learner's ratings are
-    read-only. Mentors are told on the mentoring page; the notifications of this event (to
-    every active mentor, after the transaction commits) belong here.
+    read-only. Mentors are told on the mentoring page; each active mentor
+    is notified (e-mail after the transaction commits).
     """
     with transaction.atomic():
         checkin = _locked(checkin)
@@ -113,6 +117,15 @@ def submit_checkin(checkin: CheckIn) -> CheckIn:
         checkin.state = CheckIn.State.SUBMITTED
         checkin.submitted_at = timezone.now()
         checkin.save(update_fields=["state", "submitted_at"])
+        learner = checkin.user
+        for mentor in get_user_model().objects.filter(pk__in=active_mentor_ids(learner)):
+            url = reverse(
+                "checkins:review",
+                args=[learner.get_username(), checkin.track.slug, checkin.pk],
+            )
+            notify_checkin_submitted(
+                learner=learner, mentor=mentor, title=_checkin_title(checkin), url=url
+            )
     return checkin
 
 
@@ -140,8 +153,8 @@ def complete_checkin(mentor: AbstractBaseUser, checkin: CheckIn) -> CheckIn:
     """Close a submitted check-in once the mentor rated each of its behaviours.
 
     Refused (CheckInError, nothing changed) while a behaviour lacks the mentor's level. The
-    learner then sees the mentors' ratings and comments; the notification of this event (to
-    the learner, after the transaction commits) belongs here.
+    learner then sees the mentors' ratings and comments; the learner is
+    notified (e-mail after the transaction commits).
     """
     with transaction.atomic():
         checkin = _locked(checkin)
@@ -168,4 +181,14 @@ def complete_checkin(mentor: AbstractBaseUser, checkin: CheckIn) -> CheckIn:
         checkin.completed_at = timezone.now()
         checkin.completed_by = mentor
         checkin.save(update_fields=["state", "completed_at", "completed_by"])
+        url = reverse("checkins:checkin", args=[checkin.track.slug, checkin.pk])
+        notify_checkin_completed(
+            mentor=mentor, learner=checkin.user, title=_checkin_title(checkin), url=url
+        )
     return checkin
+
+
+def _checkin_title(checkin: CheckIn) -> str:
+    """How a notification names the check-in: its track and the day it was started."""
+    started = timezone.localdate(checkin.created_at)
+    return f"{checkin.track.title}, {date_format(started, 'SHORT_DATE_FORMAT')}"
