@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from tracks.models import Resource, Topic, Track
 from tracks.tree import Node, build_tree, walk
 
-from . import services
+from . import services, trackpage
 from .charts import weekly_chart_svg
 from .exports import export_json, write_csv
 from .forms import NoteForm, StatusForm
@@ -150,15 +151,45 @@ def _grouped_resources(topic: Topic) -> list[tuple[str, list[Resource]]]:
     return [(label, groups[kind]) for kind, label in Resource.Kind.choices if kind in groups]
 
 
+def _progress_row(user: AbstractBaseUser | AnonymousUser, topic: Topic) -> TopicProgress | None:
+    if not user.is_authenticated:
+        return None
+    rows = TopicProgress.objects.filter(user=user, topic=topic)
+    return rows.select_related("confirmed_by__profile").first()
+
+
+def _status_context(topic: Topic, row: TopicProgress | None, embedded: bool) -> dict:
+    """What the panel's status part shows."""
+    confirmed = bool(row and row.confirmed_by_id and row.status == Status.DONE)
+    return {
+        "track": topic.track,
+        "topic": topic,
+        "status": row.status if row else Status.TODO,
+        "reason": row.reason if row else "",
+        "confirmed": confirmed,
+        "confirmed_by": row.confirmed_by if confirmed else None,
+        "confirmed_at": row.confirmed_at if confirmed else None,
+        "status_choices": [
+            (Status.TODO, Status.TODO.label, "t"),
+            (Status.DOING, Status.DOING.label, "g"),
+            (Status.DONE, Status.DONE.label, "d"),
+        ],
+        "embedded": embedded,
+    }
+
+
 def _panel_context(
     request: HttpRequest,
     topic: Topic,
-    state: TrackState,
     embedded: bool,
     note_form: NoteForm | None = None,
+    row: TopicProgress | None = None,
 ) -> dict:
-    row = state.rows.get(topic.id)
-    previous, following = state.neighbours(topic)
+    """The topic panel: the topic's content, the viewer's status, notes and comments, and the
+    neighbouring topics from the cached outline."""
+    if row is None:
+        row = _progress_row(request.user, topic)
+    previous, following = trackpage.track_outline(topic.track).neighbours(topic.key)
     notes = []
     comments = []
     if request.user.is_authenticated:
@@ -166,30 +197,16 @@ def _panel_context(
         # Former mentors' comments stay: they were written to this learner.
         received = Comment.objects.filter(mentee=request.user, topic=topic)
         comments = list(received.select_related("author__profile"))
-    confirmed = bool(row and row.confirmed_by_id and row.status == Status.DONE)
     return {
-        "track": state.track,
-        "topic": topic,
-        "status": row.status if row else Status.TODO,
-        "reason": row.reason if row else "",
-        "confirmed": confirmed,
-        "confirmed_by": row.confirmed_by if confirmed else None,
-        "confirmed_at": row.confirmed_at if confirmed else None,
+        **_status_context(topic, row, embedded),
         "comments": comments,
-        "status_choices": [
-            (Status.TODO, Status.TODO.label, "t"),
-            (Status.DOING, Status.DOING.label, "g"),
-            (Status.DONE, Status.DONE.label, "d"),
-        ],
         "resource_groups": _grouped_resources(topic),
         "notes": notes,
         "note_form": note_form or NoteForm(auto_id=f"note-new-{topic.key}-%s"),
         "previous_topic": previous,
         "next_topic": following,
-        "embedded": embedded,
         "heading_level": 2 if embedded else 1,
         "sub_level": 3 if embedded else 2,
-        "following": state.following,
     }
 
 
@@ -202,21 +219,32 @@ def track_list(request: HttpRequest) -> HttpResponse:
     return render(request, "progress/track_list.html", {"tracks": tracks})
 
 
+def _csp_nonce(request: HttpRequest) -> str:
+    return str(getattr(request, "csp_nonce", "") or "")
+
+
 @require_GET
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     track = _get_track_or_404(request, slug)
-    state = _track_state(request, track)
+    outline = trackpage.track_outline(track)
+    viewer = trackpage.viewer_state(request.user, track, outline)
+    following = (
+        request.user.is_authenticated
+        and Follow.objects.filter(user=request.user, track=track, active=True).exists()
+    )
+    # One token for every form of the page, the cached outline's included.
+    token = get_token(request)
+    body = trackpage.track_body(track, trackpage.audience_of(request.user))
     context = {
         "track": track,
-        "state": state,
-        "roots": state.roots,
-        "nodes": state.nodes,
-        "overall": state.overall,
-        "sections": state.sections,
-        "highlights": state.highlights,
-        "following": state.following,
-        "behaviours": track.behaviours.all(),
-        "related": track.related.published(),
+        "description_meta": outline.description_meta,
+        "overall": viewer.overall,
+        "sections": viewer.sections,
+        "highlights": viewer.highlights,
+        "following": following,
+        "body": trackpage.fill_body(body, viewer, token, _csp_nonce(request)),
+        "related": list(track.related.published()),
+        "csrf_token": token,
     }
     return render(request, "progress/track_detail.html", context)
 
@@ -224,10 +252,9 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def topic_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     topic = _get_topic_or_404(request, slug, key)
-    state = _track_state(request, topic.track)
     # Loaded by htmx, the panel sits inside the track page next to the diagram and outline.
     embedded = _is_htmx(request)
-    context = _panel_context(request, topic, state, embedded)
+    context = _panel_context(request, topic, embedded)
     template = "progress/topic.html#panel" if embedded else "progress/topic.html"
     return render(request, template, context)
 
@@ -236,12 +263,13 @@ def topic_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 
 
 def _summary_response(request: HttpRequest, track: Track) -> HttpResponse:
-    state = _track_state(request, track)
+    viewer = trackpage.viewer_state(request.user, track, trackpage.track_outline(track))
+    following = Follow.objects.filter(user=request.user, track=track, active=True).exists()
     context = {
         "track": track,
-        "overall": state.overall,
-        "sections": state.sections,
-        "following": state.following,
+        "overall": viewer.overall,
+        "sections": viewer.sections,
+        "following": following,
     }
     return render(request, "progress/track_detail.html#summary", context)
 
@@ -274,25 +302,35 @@ def set_status(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     form = StatusForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
-    services.set_status(
+    change = services.set_status(
         request.user, topic, form.cleaned_data["status"], form.cleaned_data["reason"]
     )
     if not _is_htmx(request):
         return redirect(_next_url(request, topic.get_absolute_url()))
 
-    # One response redraws everything that shows this status on the page the request came
-    # from: the main target, plus out-of-band swaps for the rest.
-    state = _track_state(request, topic.track)
+    # One response redraws what shows this status on the page the request came from: the
+    # main target, plus out-of-band swaps for the rest.
+    track = topic.track
+    viewer = trackpage.viewer_state(request.user, track, trackpage.track_outline(track))
     from_outline = request.POST.get("source") == "outline"
     embedded = from_outline or request.POST.get("embedded") == "1"
-    context = _panel_context(request, topic, state, embedded=embedded)
+    if from_outline:
+        context = _status_context(topic, change.progress, embedded=True)
+    else:
+        context = _panel_context(request, topic, embedded=embedded, row=change.progress)
+    node = Node(topic, 0)
+    row = trackpage.row_values(viewer.highlights.get(topic.key, Status.TODO))
+    trackpage.prepare_node(node, trackpage.TopicUrls(track), row)
     context.update(
         {
             "from_outline": from_outline,
-            "node": state.node(topic),
-            "overall": state.overall,
-            "sections": state.sections,
-            "highlights": state.highlights,
+            "node": node,
+            "track_url": track.get_absolute_url(),
+            "overall": viewer.overall,
+            "sections": viewer.sections,
+            "highlights": viewer.highlights,
+            # Setting a status follows the track.
+            "following": True,
             # From the outline, the panel is redrawn only when it shows this very topic.
             "panel_open": request.POST.get("open") == topic.key,
         }
@@ -306,9 +344,8 @@ def set_status(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 def _notes_response(
     request: HttpRequest, topic: Topic, note_form: NoteForm | None = None
 ) -> HttpResponse:
-    state = _track_state(request, topic.track)
     embedded = _is_htmx(request) and request.POST.get("embedded") == "1"
-    context = _panel_context(request, topic, state, embedded, note_form=note_form)
+    context = _panel_context(request, topic, embedded, note_form=note_form)
     template = "progress/topic.html#notes" if _is_htmx(request) else "progress/topic.html"
     return render(request, template, context)
 

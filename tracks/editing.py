@@ -22,7 +22,7 @@ from .forms import (
     focus_first_error,
 )
 from .importer import free_key, key_from_title
-from .models import Topic, Track
+from .models import Topic, Track, mark_track_changed
 from .tree import Node, build_tree, walk
 from .views import staff_required
 
@@ -156,6 +156,7 @@ def topic_retire(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     with transaction.atomic():
         live = [t.pk for t in _subtree(_tree(topic.track), topic) if not t.retired]
         Topic.objects.filter(pk__in=live).update(retired=True)
+        mark_track_changed(topic.track_id)
         refresh_on_commit(topic.track_id)
     others = len(live) - 1 if topic.pk in live else len(live)
     if others:
@@ -186,6 +187,7 @@ def topic_restore(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     with transaction.atomic():
         retired = [t.pk for t in _subtree(roots, topic) if t.retired]
         Topic.objects.filter(pk__in=retired).update(retired=False)
+        mark_track_changed(topic.track_id)
         refresh_on_commit(topic.track_id)
     messages.success(request, _("Restored “%(title)s”.") % {"title": topic.title})
     return redirect("tracks:topic-edit", slug, key)

@@ -222,7 +222,7 @@ def test_outline_tick_redraws_the_row_bars_and_diagram(client, alice, track):
     assert "topic-panel-body" not in html
 
 
-def test_outline_tick_redraws_the_panel_when_it_shows_the_same_topic(client, alice, track):
+def test_outline_tick_redraws_the_panel_status_when_it_shows_the_same_topic(client, alice, track):
     client.force_login(alice)
     response = client.post(
         status_url("apis"),
@@ -230,8 +230,11 @@ def test_outline_tick_redraws_the_panel_when_it_shows_the_same_topic(client, ali
         headers=HTMX,
     )
     html = response.content.decode()
-    assert re.search(r'<section[^>]*id="topic-panel-body"[^>]*hx-swap-oob="true"', html)
+    # Only the status part of the open panel changed; notes and comments are left alone.
+    assert re.search(r'<div[^>]*id="topic-status-apis"[^>]*hx-swap-oob="true"', html)
     assert re.search(r'id="status-apis-done"[^>]*aria-pressed="true"', html)
+    assert 'Status: <strong class="status-badge status-done">Done</strong>' in html
+    assert 'id="topic-panel-body"' not in html
 
 
 def test_unticking_done_in_the_outline_sets_todo(client, alice, track):
