@@ -106,6 +106,9 @@ class ProgressEvent(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("progress event")
         verbose_name_plural = _("progress events")
+        # A learner's recent events, chart weeks and streak days are ranges of this index,
+        # however long their history is.
+        indexes = [models.Index(fields=["user", "created_at"], name="event_user_created")]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.topic}: {self.from_status} → {self.to_status}"

@@ -27,9 +27,8 @@ from .models import Comment, Follow, Note, ProgressEvent, Status, TopicProgress
 from .stats import (
     Section,
     Tally,
-    active_days,
-    current_streak,
     highlights,
+    streak_of,
     tally_follows,
     tally_track,
     weekly_completions,
@@ -475,7 +474,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "weeks": weeks,
         "weeks_total": sum(week.count for week in weeks),
         "chart": weekly_chart_svg(weeks),
-        "streak": current_streak(active_days(user), today),
+        "streak": streak_of(user, today),
     }
     return render(request, "progress/dashboard.html", context)
 
