@@ -43,6 +43,7 @@ CACHED_TEMPLATES = (
     "progress/_track_body.html",
     "progress/_outline_node.html",
     "tracks/_diagram.html",
+    "progress/_mentee_outline_node.html",
 )
 # Keys change with every version, so old entries only need to expire.
 TIMEOUT = 7 * 24 * 3600
@@ -59,7 +60,7 @@ def clear_local() -> None:
     _local.clear()
 
 
-def _cached(key: str, build: Callable[[], T]) -> T:
+def cached(key: str, build: Callable[[], T]) -> T:
     value = _local.get(key)
     if value is not None:
         _local.move_to_end(key)
@@ -162,7 +163,7 @@ def _count(tally: Tally, status: str) -> None:
         tally.skipped += 1
 
 
-def _live_tree(track: Track) -> list[Node]:
+def live_tree(track: Track) -> list[Node]:
     # The outline and the page body are built from the same tree, often in the same request.
     roots = getattr(track, "_live_tree", None)
     if roots is None:
@@ -190,7 +191,7 @@ def _build_outline(track: Track, roots: list[Node]) -> Outline:
 
 def track_outline(track: Track) -> Outline:
     key = f"trilha:outline:{track.content_version}"
-    return _cached(key, lambda: _build_outline(track, _live_tree(track)))
+    return cached(key, lambda: _build_outline(track, live_tree(track)))
 
 
 class TopicUrls:
@@ -252,7 +253,7 @@ TODO_VALUES = {"cls": "status-todo", "keep": "todo", "checked": "", "badge": "",
 
 
 def _build_body(track: Track, audience: Audience) -> Fragment:
-    roots = _live_tree(track)
+    roots = live_tree(track)
     urls = TopicUrls(track)
     for node in walk(roots):
         prepare_node(node, urls, Slots(node.topic.key))
@@ -280,7 +281,7 @@ def track_body(track: Track, audience: Audience) -> Fragment:
             template_version(),
         ]
     )
-    return _cached(key, lambda: _build_body(track, audience))
+    return cached(key, lambda: _build_body(track, audience))
 
 
 # --- the viewer's layer ---------------------------------------------------------------------

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -25,12 +24,8 @@ from .exports import export_json, write_csv
 from .forms import NoteForm, StatusForm
 from .models import Comment, Follow, Note, ProgressEvent, Status, TopicProgress
 from .stats import (
-    Section,
-    Tally,
-    highlights,
     streak_of,
     tally_follows,
-    tally_track,
     weekly_completions,
 )
 
@@ -76,70 +71,7 @@ def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
     return response
 
 
-# --- track state -------------------------------------------------------------------------
-
-
-@dataclass
-class TrackState:
-    """One user's view of a track: the live topic tree with statuses, tallies and highlights."""
-
-    track: Track
-    roots: list[Node]
-    nodes: list[Node]
-    overall: Tally
-    sections: list[Section]
-    highlights: dict[str, str]
-    following: bool
-    rows: dict[int, TopicProgress] = field(default_factory=dict)
-
-    def node(self, topic: Topic) -> Node:
-        return next(node for node in self.nodes if node.topic.id == topic.id)
-
-    def neighbours(self, topic: Topic) -> tuple[Topic | None, Topic | None]:
-        """The previous and next live topics in tree order (the outline's reading order)."""
-        ids = [node.topic.id for node in self.nodes]
-        index = ids.index(topic.id)
-        previous = self.nodes[index - 1].topic if index > 0 else None
-        following = self.nodes[index + 1].topic if index + 1 < len(self.nodes) else None
-        return previous, following
-
-
-def _track_state(request: HttpRequest, track: Track) -> TrackState:
-    return user_track_state(request.user, track)
-
-
-def user_track_state(user: AbstractBaseUser | AnonymousUser, track: Track) -> TrackState:
-    """The track as `user` sees it: the signed-in visitor, or a mentee seen by their mentor."""
-    topics = list(Topic.objects.for_track(track).live())
-    for topic in topics:
-        topic.track = track
-    roots = build_tree(topics)
-    nodes = list(walk(roots))
-    rows: dict[int, TopicProgress] = {}
-    following = False
-    if user.is_authenticated:
-        rows = {
-            row.topic_id: row
-            for row in TopicProgress.objects.filter(user=user, topic__track=track).select_related(
-                "confirmed_by__profile"
-            )
-        }
-        following = Follow.objects.filter(user=user, track=track, active=True).exists()
-    statuses = {topic_id: row.status for topic_id, row in rows.items()}
-    for node in nodes:
-        node.status = statuses.get(node.topic.id, Status.TODO)
-    overall, sections = tally_track(roots, statuses)
-    confirmed = [row.topic_id for row in rows.values() if row.confirmed_by_id]
-    return TrackState(
-        track=track,
-        roots=roots,
-        nodes=nodes,
-        overall=overall,
-        sections=sections,
-        highlights=highlights(nodes, confirmed),
-        following=following,
-        rows=rows,
-    )
+# --- the topic panel ----------------------------------------------------------------------
 
 
 def _grouped_resources(topic: Topic) -> list[tuple[str, list[Resource]]]:

@@ -62,12 +62,14 @@ class Fragment:
         values: Mapping[str, Mapping[str, str]],
         page: Mapping[str, str] | None = None,
     ) -> SafeString:
-        """The HTML with `values[key][name]` in the slots of each key given, `page[name]` in
-        the page's own slots, and defaults everywhere else."""
+        """The HTML with `values[key][name]` in the slots of each key given (where given),
+        `page[name]` in the page's own slots, and defaults everywhere else."""
         pieces = list(self.pieces)
         for key, named in values.items():
             for index, name in self.slots.get(key, ()):
-                pieces[index] = named[name]
+                value = named.get(name)
+                if value is not None:
+                    pieces[index] = value
         for index, name in self.slots.get(PAGE, ()):
             pieces[index] = (page or {}).get(name, "")
         return mark_safe("".join(pieces))  # noqa: S308 (rendered by the template engine)
