@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -20,7 +21,9 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -32,7 +35,7 @@ from tracks.tree import Node
 from . import services, trackpage
 from .forms import CommentForm, InviteMentorForm
 from .models import Comment, Follow, Mentorship, Note, ProgressEvent, Status, TopicProgress
-from .stats import FollowedTrack, tally_follows
+from .stats import FollowedTrack, Tally, tally_follows
 from .templatetags.people import person
 from .trackpage import OutlineTopic
 from .views import _get_topic_or_404, _get_track_or_404, _is_htmx
@@ -136,9 +139,28 @@ def invite_mentor(request: HttpRequest) -> HttpResponse:
 
 
 @dataclass
+class MenteeTrack:
+    """One followed track on a mentee's card, with its link made once per page."""
+
+    followed: FollowedTrack
+    url: str
+    label_id: str
+
+    @property
+    def track(self) -> Track:
+        return self.followed.track
+
+    @property
+    def overall(self) -> Tally:
+        return self.followed.overall
+
+
+@dataclass
 class Mentee:
     mentorship: Mentorship
-    tracks: list[FollowedTrack] = field(default_factory=list)
+    tracks: list[MenteeTrack] = field(default_factory=list)
+    name: str = ""
+    end_url: str = ""
 
     @property
     def changes(self) -> int:
@@ -179,14 +201,27 @@ def _mentoring_context(request: HttpRequest) -> dict:
         .annotate(changes=_changes_since_last_visit(visible))
         .order_by("mentee__username")
     )
-    mentees = {m.mentee_id: Mentee(m) for m in mentorships if m.state == Mentorship.State.ACTIVE}
+    # URLs from one reverse() each, whatever the number of mentees and tracks.
+    track_url = reverse("progress:mentee-track", args=["__who__", "__slug__"])
+    end_url = reverse("progress:mentorship-end", args=[0]).rpartition("0")
+    mentees = {}
+    for m in mentorships:
+        if m.state == Mentorship.State.ACTIVE:
+            mentees[m.mentee_id] = Mentee(
+                m, name=person(m.mentee), end_url=f"{m.pk}".join(end_url[::2])
+            )
     follows = (
         Follow.objects.filter(user__in=mentees, active=True, track__in=visible)
         .select_related("track")
         .order_by("track__title")
     )
     for followed in tally_follows(list(follows)):
-        mentees[followed.user_id].tracks.append(followed)
+        mentee = mentees[followed.user_id]
+        username = mentee.user.get_username()
+        who = _username_segment(mentee.user)
+        url = track_url.replace("__who__", who, 1).replace("__slug__", followed.track.slug, 1)
+        label_id = f"mentee-{slugify(username)}-{followed.track.slug}"
+        mentee.tracks.append(MenteeTrack(followed, url, label_id))
     return {
         "invitations": [m for m in mentorships if m.state == Mentorship.State.INVITED],
         "mentees": list(mentees.values()),
@@ -325,9 +360,9 @@ class MenteeUrls:
         )
 
 
-def _username_segment(mentee: AbstractBaseUser, track: Track) -> str:
-    # The username as reverse() quotes it in a path.
-    return reverse("progress:mentee-track", args=[mentee.get_username(), track.slug]).split("/")[2]
+def _username_segment(mentee: AbstractBaseUser) -> str:
+    """The username as reverse() quotes it in a path."""
+    return quote(mentee.get_username(), safe=RFC3986_SUBDELIMS + "~:@")
 
 
 def _build_mentee_outline(track: Track) -> Fragment:
@@ -458,7 +493,7 @@ def _outline_context(
     viewer: trackpage.Viewer = state["viewer"]
     refused = refused or {}
     token = get_token(request)
-    urls = MenteeUrls(track, _username_segment(mentee, track))
+    urls = MenteeUrls(track, _username_segment(mentee))
     base = {"user": request.user, "csrf_token": token, "mentee_name": person(mentee)}
     touched = set(viewer.statuses) | set(state["notes"]) | set(state["comments"]) | set(refused)
     values = {}
@@ -549,7 +584,7 @@ def _topic_response(
         status = 409 if error else 200
         return render(request, "progress/mentee_track.html", context, status=status)
     state = _mentee_state(mentee, track)
-    urls = MenteeUrls(track, _username_segment(mentee, track))
+    urls = MenteeUrls(track, _username_segment(mentee))
     entry = _entry_for(state, urls, outline_topic, track, comment_form=comment_form, error=error)
     base = {"user": request.user, "csrf_token": get_token(request), "mentee_name": person(mentee)}
     entry.row = mentee_row_values(entry, base)

@@ -44,6 +44,8 @@ CACHED_TEMPLATES = (
     "progress/_outline_node.html",
     "tracks/_diagram.html",
     "progress/_mentee_outline_node.html",
+    "progress/dashboard.html",
+    "progress/topic.html",
 )
 # Keys change with every version, so old entries only need to expire.
 TIMEOUT = 7 * 24 * 3600

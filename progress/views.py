@@ -10,8 +10,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -24,6 +27,7 @@ from .exports import export_json, write_csv
 from .forms import NoteForm, StatusForm
 from .models import Comment, Follow, Note, ProgressEvent, Status, TopicProgress
 from .stats import (
+    WeekCount,
     streak_of,
     tally_follows,
     weekly_completions,
@@ -82,6 +86,31 @@ def _grouped_resources(topic: Topic) -> list[tuple[str, list[Resource]]]:
     return [(label, groups[kind]) for kind, label in Resource.Kind.choices if kind in groups]
 
 
+def _topic_content(topic: Topic, embedded: bool) -> SafeString:
+    """The topic's description and suggested content, drawn once per track version."""
+    key = ":".join(
+        [
+            "trilha:topic-content",
+            topic.track.content_version,
+            topic.key,
+            "embedded" if embedded else "page",
+            get_language() or "",
+            trackpage.template_version(),
+        ]
+    )
+
+    def draw() -> SafeString:
+        context = {
+            "topic": topic,
+            "resource_groups": _grouped_resources(topic),
+            "sub_level": 3 if embedded else 2,
+        }
+        html = get_template("progress/topic.html#content").render(context)
+        return mark_safe(html)  # noqa: S308 (rendered by the template engine)
+
+    return trackpage.cached(key, draw)
+
+
 def _progress_row(user: AbstractBaseUser | AnonymousUser, topic: Topic) -> TopicProgress | None:
     if not user.is_authenticated:
         return None
@@ -131,7 +160,7 @@ def _panel_context(
     return {
         **_status_context(topic, row, embedded),
         "comments": comments,
-        "resource_groups": _grouped_resources(topic),
+        "content": _topic_content(topic, embedded),
         "notes": notes,
         "note_form": note_form or NoteForm(auto_id=f"note-new-{topic.key}-%s"),
         "previous_topic": previous,
@@ -403,12 +432,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stopped": stopped,
         "in_progress": in_progress,
         "recent": recent,
-        "weeks": weeks,
-        "weeks_total": sum(week.count for week in weeks),
-        "chart": weekly_chart_svg(weeks),
+        "completions": _completions(weeks),
         "streak": streak_of(user, today),
     }
     return render(request, "progress/dashboard.html", context)
+
+
+def _completions(weeks: list[WeekCount]) -> SafeString:
+    """The chart of completions per week with its table: the same for every learner with the
+    same counts, so it is drawn once per counts and language."""
+    counts = ",".join(str(week.count) for week in weeks)
+    key = ":".join(
+        [
+            "trilha:completions",
+            weeks[0].start.isoformat() if weeks else "",
+            counts,
+            get_language() or "",
+            trackpage.template_version(),
+        ]
+    )
+
+    def draw() -> SafeString:
+        context = {
+            "weeks": weeks,
+            "weeks_total": sum(week.count for week in weeks),
+            "chart": weekly_chart_svg(weeks),
+        }
+        html = get_template("progress/dashboard.html#completions").render(context)
+        return mark_safe(html)  # noqa: S308 (rendered by the template engine)
+
+    return trackpage.cached(key, draw)
 
 
 def _export_filename(request: HttpRequest, extension: str) -> str:
