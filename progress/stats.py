@@ -223,16 +223,17 @@ def active_days(user: AbstractBaseUser, since: date | None = None) -> set[date]:
     return set(rows.distinct())
 
 
-def streak_of(user: AbstractBaseUser, today: date, window: int = 35) -> int:
-    """`current_streak` of the user, reading only the days it needs: the last `window` days,
-    then twice as many while the streak reaches back to the start of what was read."""
-    while True:
+def streak_of(user: AbstractBaseUser, today: date, windows: Sequence[int] = (35, 400)) -> int:
+    """`current_streak` of the user, reading only the days it needs: the last few weeks, and
+    more only while the streak reaches back to the start of what was read (at most one query
+    per window, then one for the whole history)."""
+    for window in windows:
         since = today - timedelta(days=window)
         streak = current_streak(active_days(user, since), today)
-        reaches_start = streak and today - timedelta(days=streak) <= since
-        if not reaches_start:
+        # The day before the streak was read and found empty: the streak is complete.
+        if not streak or today - timedelta(days=streak) > since:
             return streak
-        window *= 2
+    return current_streak(active_days(user), today)
 
 
 def current_streak(days: set[date], today: date) -> int:
