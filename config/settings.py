@@ -119,7 +119,17 @@ CACHES = {
     else {
         "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
         "LOCATION": os.environ.get("CACHE_LOCATION", "trilha_cache"),
-    }
+    },
+    # Pages built once per track version (progress/trackpage.py). Their keys change with every
+    # version, so each process may keep its own copy; a shared cache (Redis, memcached) only
+    # saves the other processes the first build.
+    "pages": {
+        "BACKEND": os.environ.get(
+            "PAGE_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": os.environ.get("PAGE_CACHE_LOCATION", "trilha-pages"),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -151,7 +151,9 @@ class ProgressEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # A learner's history, newest first (dashboard, mentee page, changes since a visit).
+            # A learner's history, newest first (dashboard, mentee page, changes since a visit);
+            # recent events, chart weeks and streak days are ranges of it, however long the
+            # history is.
             models.Index(fields=["user", "created_at", "id"], name="event_user_created"),
         ]
         verbose_name = _("progress event")

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET
 from tracks.plantuml.svg import mark_statuses
 from tracks.templatetags.diagrams import diagram_highlight_css, status_classes
 
+from . import trackpage
 from .models import Follow, Profile
 from .stats import tally_follows
-from .views import _get_track_or_404, user_track_state
+from .views import _get_track_or_404
 
 # The page's colours, for a file read without the page's stylesheets (and by renderers
 # that know no CSS variables).
@@ -66,8 +67,8 @@ def _own_diagram(request: HttpRequest, slug: str):
     track = _get_track_or_404(request, slug)
     if track.diagram is None:
         raise Http404("This track has no diagram.")
-    state = user_track_state(request.user, track)
-    return track, standalone_svg(request, track.diagram.svg, state.highlights)
+    viewer = trackpage.viewer_state(request.user, track, trackpage.track_outline(track))
+    return track, standalone_svg(request, track.diagram.svg, viewer.highlights)
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:

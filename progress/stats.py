@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tracks.models import Topic, Track
-from tracks.tree import Node, build_tree, walk
+from tracks.tree import Node, walk
 
 from .models import Follow, ProgressEvent, Status, TopicProgress
 
@@ -94,32 +94,60 @@ class FollowedTrack:
     user_id: int
 
 
+def counted_topics(track_ids: Iterable[int]) -> dict[int, tuple[int, int | None]]:
+    """Per track: how many live topics make up 100% and the root topic left out of them, as
+    `tally_track` counts (the track's single root, the centre of its diagram, is not a topic
+    to do unless it is the only one). One aggregate query for any number of tracks."""
+    live = Topic.objects.live().filter(track__in=track_ids).order_by().values("track_id")
+    rows = live.annotate(
+        topics=Count("id"),
+        roots=Count("id", filter=Q(parent__isnull=True)),
+        root=Min("id", filter=Q(parent__isnull=True)),
+    )
+    counted = {}
+    for row in rows:
+        if row["roots"] == 1 and row["topics"] > 1:
+            counted[row["track_id"]] = (row["topics"] - 1, row["root"])
+        else:
+            counted[row["track_id"]] = (row["topics"], None)
+    return counted
+
+
 def tally_follows(follows: Sequence[Follow]) -> list[FollowedTrack]:
     """% done of each follow's user on its track, in the order given, for any number of users
-    and tracks in two queries (topics, statuses). Each follow's `track` should be selected."""
+    and tracks in two aggregate queries (topics per track, statuses per user and track). Each
+    follow's `track` should be selected."""
     track_ids = {follow.track_id for follow in follows}
     if not track_ids:
         return []
-    topics_by_track: dict[int, list[Topic]] = {track_id: [] for track_id in track_ids}
-    topics = Topic.objects.live().filter(track__in=track_ids)
-    for topic in topics.only("id", "track_id", "parent_id", "order"):
-        topics_by_track[topic.track_id].append(topic)
-    rows = TopicProgress.objects.filter(
-        user__in={follow.user_id for follow in follows}, topic__track__in=track_ids
-    ).values_list("user_id", "topic_id", "status")
-    statuses: dict[int, dict[int, str]] = {}
-    for user_id, topic_id, status in rows:
-        statuses.setdefault(user_id, {})[topic_id] = status
-    return [
-        FollowedTrack(
-            follow.track,
-            tally_track(
-                build_tree(topics_by_track[follow.track_id]), statuses.get(follow.user_id, {})
-            )[0],
-            follow.user_id,
+    counted = counted_topics(track_ids)
+    excluded = [root for _total, root in counted.values() if root is not None]
+    rows = (
+        TopicProgress.objects.filter(
+            user__in={follow.user_id for follow in follows},
+            topic__track__in=track_ids,
+            topic__retired=False,
         )
-        for follow in follows
-    ]
+        .exclude(topic__in=excluded)
+        .exclude(status=Status.TODO)
+        .order_by()
+        .values_list("user_id", "topic__track_id", "status")
+        .annotate(count=Count("id"))
+    )
+    counts: dict[tuple[int, int], dict[str, int]] = {}
+    for user_id, track_id, status, count in rows:
+        counts.setdefault((user_id, track_id), {})[status] = count
+    result = []
+    for follow in follows:
+        by_status = counts.get((follow.user_id, follow.track_id), {})
+        overall = Tally(
+            total=counted.get(follow.track_id, (0, None))[0],
+            done=by_status.get(Status.DONE, 0),
+            doing=by_status.get(Status.DOING, 0),
+            skipped=by_status.get(Status.SKIPPED, 0),
+        )
+        result.append(FollowedTrack(follow.track, overall, follow.user_id))
+    return result
 
 
 def count_topics(roots: list[Node]) -> int:
@@ -159,7 +187,7 @@ def weekly_completions(
 ) -> list[WeekCount]:
     """Topics completed per week (Monday to Sunday, local time), oldest first, ending with the
     current week. Only topics done now count, each once: in the week it was last marked done,
-    so a tick taken back is not a completion."""
+    so a tick taken back is not a completion. One aggregate over the chart's weeks only."""
     today = today or timezone.localdate()
     first = week_start(today) - timedelta(weeks=weeks - 1)
     still_done = TopicProgress.objects.filter(
@@ -167,32 +195,45 @@ def weekly_completions(
     )
     rows = (
         ProgressEvent.objects.filter(user=user, to_status=Status.DONE, topic__retired=False)
-        .filter(Exists(still_done))
         .filter(created_at__gte=timezone.make_aware(datetime.combine(first, time.min)))
-        .annotate(day=TruncDate("created_at"))
-        .order_by("created_at", "id")
-        .values_list("topic_id", "day")
+        .filter(Exists(still_done))
+        .order_by()
+        .values("topic_id")
+        .annotate(last=Max("created_at"))
+        .values_list("topic_id", "last")
     )
-    last_done = dict(rows)  # in time order: each topic ends on its latest day
-    done_in_week: dict[date, set[int]] = {}
-    for topic_id, day in last_done.items():
-        done_in_week.setdefault(week_start(day), set()).add(topic_id)
+    done_in_week: dict[date, int] = {}
+    for _topic_id, last in rows:
+        start = week_start(timezone.localdate(last))
+        done_in_week[start] = done_in_week.get(start, 0) + 1
     return [
-        WeekCount(start, len(done_in_week.get(start, ())))
+        WeekCount(start, done_in_week.get(start, 0))
         for start in (first + timedelta(weeks=i) for i in range(weeks))
     ]
 
 
-def active_days(user: AbstractBaseUser) -> set[date]:
-    """Local dates on which the user changed at least one status."""
-    rows = (
-        ProgressEvent.objects.filter(user=user)
-        .annotate(day=TruncDate("created_at"))
-        .order_by()
-        .values_list("day", flat=True)
-        .distinct()
-    )
-    return set(rows)
+def active_days(user: AbstractBaseUser, since: date | None = None) -> set[date]:
+    """Local dates on which the user changed at least one status (from `since` on)."""
+    events = ProgressEvent.objects.filter(user=user)
+    if since is not None:
+        events = events.filter(
+            created_at__gte=timezone.make_aware(datetime.combine(since, time.min))
+        )
+    rows = events.annotate(day=TruncDate("created_at")).order_by().values_list("day", flat=True)
+    return set(rows.distinct())
+
+
+def streak_of(user: AbstractBaseUser, today: date, windows: Sequence[int] = (35, 400)) -> int:
+    """`current_streak` of the user, reading only the days it needs: the last few weeks, and
+    more only while the streak reaches back to the start of what was read (at most one query
+    per window, then one for the whole history)."""
+    for window in windows:
+        since = today - timedelta(days=window)
+        streak = current_streak(active_days(user, since), today)
+        # The day before the streak was read and found empty: the streak is complete.
+        if not streak or today - timedelta(days=streak) > since:
+            return streak
+    return current_streak(active_days(user), today)
 
 
 def current_streak(days: set[date], today: date) -> int:

@@ -1,35 +1,33 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from tracks.models import Resource, Topic, Track
 from tracks.tree import Node, build_tree, walk
 
-from . import services
+from . import services, trackpage
 from .charts import weekly_chart_svg
 from .exports import export_csv_chunks, export_json_chunks
 from .forms import NoteForm, StatusForm
 from .models import Comment, Follow, Note, ProgressEvent, Status, TopicProgress
 from .stats import (
-    Section,
-    Tally,
-    active_days,
-    current_streak,
-    highlights,
+    WeekCount,
+    streak_of,
     tally_follows,
-    tally_track,
     weekly_completions,
 )
 
@@ -75,70 +73,7 @@ def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
     return response
 
 
-# --- track state -------------------------------------------------------------------------
-
-
-@dataclass
-class TrackState:
-    """One user's view of a track: the live topic tree with statuses, tallies and highlights."""
-
-    track: Track
-    roots: list[Node]
-    nodes: list[Node]
-    overall: Tally
-    sections: list[Section]
-    highlights: dict[str, str]
-    following: bool
-    rows: dict[int, TopicProgress] = field(default_factory=dict)
-
-    def node(self, topic: Topic) -> Node:
-        return next(node for node in self.nodes if node.topic.id == topic.id)
-
-    def neighbours(self, topic: Topic) -> tuple[Topic | None, Topic | None]:
-        """The previous and next live topics in tree order (the outline's reading order)."""
-        ids = [node.topic.id for node in self.nodes]
-        index = ids.index(topic.id)
-        previous = self.nodes[index - 1].topic if index > 0 else None
-        following = self.nodes[index + 1].topic if index + 1 < len(self.nodes) else None
-        return previous, following
-
-
-def _track_state(request: HttpRequest, track: Track) -> TrackState:
-    return user_track_state(request.user, track)
-
-
-def user_track_state(user: AbstractBaseUser | AnonymousUser, track: Track) -> TrackState:
-    """The track as `user` sees it: the signed-in visitor, or a mentee seen by their mentor."""
-    topics = list(Topic.objects.for_track(track).live())
-    for topic in topics:
-        topic.track = track
-    roots = build_tree(topics)
-    nodes = list(walk(roots))
-    rows: dict[int, TopicProgress] = {}
-    following = False
-    if user.is_authenticated:
-        rows = {
-            row.topic_id: row
-            for row in TopicProgress.objects.filter(user=user, topic__track=track).select_related(
-                "confirmed_by__profile"
-            )
-        }
-        following = Follow.objects.filter(user=user, track=track, active=True).exists()
-    statuses = {topic_id: row.status for topic_id, row in rows.items()}
-    for node in nodes:
-        node.status = statuses.get(node.topic.id, Status.TODO)
-    overall, sections = tally_track(roots, statuses)
-    confirmed = [row.topic_id for row in rows.values() if row.confirmed_by_id]
-    return TrackState(
-        track=track,
-        roots=roots,
-        nodes=nodes,
-        overall=overall,
-        sections=sections,
-        highlights=highlights(nodes, confirmed),
-        following=following,
-        rows=rows,
-    )
+# --- the topic panel ----------------------------------------------------------------------
 
 
 def _grouped_resources(topic: Topic) -> list[tuple[str, list[Resource]]]:
@@ -149,15 +84,70 @@ def _grouped_resources(topic: Topic) -> list[tuple[str, list[Resource]]]:
     return [(label, groups[kind]) for kind, label in Resource.Kind.choices if kind in groups]
 
 
+def _topic_content(topic: Topic, embedded: bool) -> SafeString:
+    """The topic's description and suggested content, drawn once per track version."""
+    key = ":".join(
+        [
+            "trilha:topic-content",
+            topic.track.content_version,
+            topic.key,
+            "embedded" if embedded else "page",
+            get_language() or "",
+            trackpage.template_version(),
+        ]
+    )
+
+    def draw() -> SafeString:
+        context = {
+            "topic": topic,
+            "resource_groups": _grouped_resources(topic),
+            "sub_level": 3 if embedded else 2,
+        }
+        html = get_template("progress/topic.html#content").render(context)
+        return mark_safe(html)  # noqa: S308 (rendered by the template engine)
+
+    return trackpage.cached(key, draw)
+
+
+def _progress_row(user: AbstractBaseUser | AnonymousUser, topic: Topic) -> TopicProgress | None:
+    if not user.is_authenticated:
+        return None
+    rows = TopicProgress.objects.filter(user=user, topic=topic)
+    return rows.select_related("confirmed_by__profile").first()
+
+
+def _status_context(topic: Topic, row: TopicProgress | None, embedded: bool) -> dict:
+    """What the panel's status part shows."""
+    confirmed = bool(row and row.confirmed_by_id and row.status == Status.DONE)
+    return {
+        "track": topic.track,
+        "topic": topic,
+        "status": row.status if row else Status.TODO,
+        "reason": row.reason if row else "",
+        "confirmed": confirmed,
+        "confirmed_by": row.confirmed_by if confirmed else None,
+        "confirmed_at": row.confirmed_at if confirmed else None,
+        "status_choices": [
+            (Status.TODO, Status.TODO.label, "t"),
+            (Status.DOING, Status.DOING.label, "g"),
+            (Status.DONE, Status.DONE.label, "d"),
+        ],
+        "embedded": embedded,
+    }
+
+
 def _panel_context(
     request: HttpRequest,
     topic: Topic,
-    state: TrackState,
     embedded: bool,
     note_form: NoteForm | None = None,
+    row: TopicProgress | None = None,
 ) -> dict:
-    row = state.rows.get(topic.id)
-    previous, following = state.neighbours(topic)
+    """The topic panel: the topic's content, the viewer's status, notes and comments, and the
+    neighbouring topics from the cached outline."""
+    if row is None:
+        row = _progress_row(request.user, topic)
+    previous, following = trackpage.track_outline(topic.track).neighbours(topic.key)
     notes = []
     comments = []
     if request.user.is_authenticated:
@@ -165,30 +155,16 @@ def _panel_context(
         # Former mentors' comments stay: they were written to this learner.
         received = Comment.objects.filter(mentee=request.user, topic=topic)
         comments = list(received.select_related("author__profile"))
-    confirmed = bool(row and row.confirmed_by_id and row.status == Status.DONE)
     return {
-        "track": state.track,
-        "topic": topic,
-        "status": row.status if row else Status.TODO,
-        "reason": row.reason if row else "",
-        "confirmed": confirmed,
-        "confirmed_by": row.confirmed_by if confirmed else None,
-        "confirmed_at": row.confirmed_at if confirmed else None,
+        **_status_context(topic, row, embedded),
         "comments": comments,
-        "status_choices": [
-            (Status.TODO, Status.TODO.label, "t"),
-            (Status.DOING, Status.DOING.label, "g"),
-            (Status.DONE, Status.DONE.label, "d"),
-        ],
-        "resource_groups": _grouped_resources(topic),
+        "content": _topic_content(topic, embedded),
         "notes": notes,
         "note_form": note_form or NoteForm(auto_id=f"note-new-{topic.key}-%s"),
         "previous_topic": previous,
         "next_topic": following,
-        "embedded": embedded,
         "heading_level": 2 if embedded else 1,
         "sub_level": 3 if embedded else 2,
-        "following": state.following,
     }
 
 
@@ -201,21 +177,32 @@ def track_list(request: HttpRequest) -> HttpResponse:
     return render(request, "progress/track_list.html", {"tracks": tracks})
 
 
+def _csp_nonce(request: HttpRequest) -> str:
+    return str(getattr(request, "csp_nonce", "") or "")
+
+
 @require_GET
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     track = _get_track_or_404(request, slug)
-    state = _track_state(request, track)
+    outline = trackpage.track_outline(track)
+    viewer = trackpage.viewer_state(request.user, track, outline)
+    following = (
+        request.user.is_authenticated
+        and Follow.objects.filter(user=request.user, track=track, active=True).exists()
+    )
+    # One token for every form of the page, the cached outline's included.
+    token = get_token(request)
+    body = trackpage.track_body(track, trackpage.audience_of(request.user))
     context = {
         "track": track,
-        "state": state,
-        "roots": state.roots,
-        "nodes": state.nodes,
-        "overall": state.overall,
-        "sections": state.sections,
-        "highlights": state.highlights,
-        "following": state.following,
-        "behaviours": track.behaviours.live(),
-        "related": track.related.published(),
+        "description_meta": outline.description_meta,
+        "overall": viewer.overall,
+        "sections": viewer.sections,
+        "highlights": viewer.highlights,
+        "following": following,
+        "body": trackpage.fill_body(body, viewer, token, _csp_nonce(request)),
+        "related": list(track.related.published()),
+        "csrf_token": token,
     }
     return render(request, "progress/track_detail.html", context)
 
@@ -223,10 +210,9 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def topic_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     topic = _get_topic_or_404(request, slug, key)
-    state = _track_state(request, topic.track)
     # Loaded by htmx, the panel sits inside the track page next to the diagram and outline.
     embedded = _is_htmx(request)
-    context = _panel_context(request, topic, state, embedded)
+    context = _panel_context(request, topic, embedded)
     template = "progress/topic.html#panel" if embedded else "progress/topic.html"
     return render(request, template, context)
 
@@ -235,12 +221,13 @@ def topic_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 
 
 def _summary_response(request: HttpRequest, track: Track) -> HttpResponse:
-    state = _track_state(request, track)
+    viewer = trackpage.viewer_state(request.user, track, trackpage.track_outline(track))
+    following = Follow.objects.filter(user=request.user, track=track, active=True).exists()
     context = {
         "track": track,
-        "overall": state.overall,
-        "sections": state.sections,
-        "following": state.following,
+        "overall": viewer.overall,
+        "sections": viewer.sections,
+        "following": following,
     }
     return render(request, "progress/track_detail.html#summary", context)
 
@@ -273,25 +260,35 @@ def set_status(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     form = StatusForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
-    services.set_status(
+    change = services.set_status(
         request.user, topic, form.cleaned_data["status"], form.cleaned_data["reason"]
     )
     if not _is_htmx(request):
         return redirect(_next_url(request, topic.get_absolute_url()))
 
-    # One response redraws everything that shows this status on the page the request came
-    # from: the main target, plus out-of-band swaps for the rest.
-    state = _track_state(request, topic.track)
+    # One response redraws what shows this status on the page the request came from: the
+    # main target, plus out-of-band swaps for the rest.
+    track = topic.track
+    viewer = trackpage.viewer_state(request.user, track, trackpage.track_outline(track))
     from_outline = request.POST.get("source") == "outline"
     embedded = from_outline or request.POST.get("embedded") == "1"
-    context = _panel_context(request, topic, state, embedded=embedded)
+    if from_outline:
+        context = _status_context(topic, change.progress, embedded=True)
+    else:
+        context = _panel_context(request, topic, embedded=embedded, row=change.progress)
+    node = Node(topic, 0)
+    row = trackpage.row_values(viewer.highlights.get(topic.key, Status.TODO))
+    trackpage.prepare_node(node, trackpage.TopicUrls(track), row)
     context.update(
         {
             "from_outline": from_outline,
-            "node": state.node(topic),
-            "overall": state.overall,
-            "sections": state.sections,
-            "highlights": state.highlights,
+            "node": node,
+            "track_url": track.get_absolute_url(),
+            "overall": viewer.overall,
+            "sections": viewer.sections,
+            "highlights": viewer.highlights,
+            # Setting a status follows the track.
+            "following": True,
             # From the outline, the panel is redrawn only when it shows this very topic.
             "panel_open": request.POST.get("open") == topic.key,
         }
@@ -305,9 +302,8 @@ def set_status(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 def _notes_response(
     request: HttpRequest, topic: Topic, note_form: NoteForm | None = None
 ) -> HttpResponse:
-    state = _track_state(request, topic.track)
     embedded = _is_htmx(request) and request.POST.get("embedded") == "1"
-    context = _panel_context(request, topic, state, embedded, note_form=note_form)
+    context = _panel_context(request, topic, embedded, note_form=note_form)
     template = "progress/topic.html#notes" if _is_htmx(request) else "progress/topic.html"
     return render(request, template, context)
 
@@ -434,12 +430,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stopped": stopped,
         "in_progress": in_progress,
         "recent": recent,
-        "weeks": weeks,
-        "weeks_total": sum(week.count for week in weeks),
-        "chart": weekly_chart_svg(weeks),
-        "streak": current_streak(active_days(user), today),
+        "completions": _completions(weeks),
+        "streak": streak_of(user, today),
     }
     return render(request, "progress/dashboard.html", context)
+
+
+def _completions(weeks: list[WeekCount]) -> SafeString:
+    """The chart of completions per week with its table: the same for every learner with the
+    same counts, so it is drawn once per counts and language."""
+    counts = ",".join(str(week.count) for week in weeks)
+    key = ":".join(
+        [
+            "trilha:completions",
+            weeks[0].start.isoformat() if weeks else "",
+            counts,
+            get_language() or "",
+            trackpage.template_version(),
+        ]
+    )
+
+    def draw() -> SafeString:
+        context = {
+            "weeks": weeks,
+            "weeks_total": sum(week.count for week in weeks),
+            "chart": weekly_chart_svg(weeks),
+        }
+        html = get_template("progress/dashboard.html#completions").render(context)
+        return mark_safe(html)  # noqa: S308 (rendered by the template engine)
+
+    return trackpage.cached(key, draw)
 
 
 def _export_filename(request: HttpRequest, extension: str) -> str:

@@ -1,13 +1,22 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.utils import translation
 
 from progress.models import Mentorship
+from progress.trackpage import clear_local
 from tracks.models import Resource, Topic, Track
 
 pytest_plugins = ["tests.plantuml_fixture", "tests.redis_fixture"]
 
 User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Pages cached per track version start empty in every test, as after a deploy."""
+    caches["pages"].clear()
+    clear_local()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from django.conf import settings
 # Stored in English and translated when shown, in the viewer's language.
 from django.utils.translation import gettext_noop as _
 
-from .models import Diagram, Track
+from .models import Diagram, Track, mark_track_changed
 from .plantuml.renderer import (
     RenderError,
     known_down,
@@ -96,6 +96,9 @@ def render_track_diagram(
         logger.warning("Diagram of track %s not rendered: %s", track.slug, error)
         return _fail(track, source, str(error))
     _point_at(track, diagram, "")
+    if outcome == Outcome.RENDERED:
+        # A forced drawing may replace the SVG of the very diagram the track points at.
+        mark_track_changed(track.pk)
     return outcome
 
 
@@ -156,7 +159,7 @@ def _point_at(track: Track, diagram: Diagram | None, error: str) -> None:
         return
     track.diagram = diagram
     track.diagram_error = error
-    track.save(update_fields=["diagram", "diagram_error"])
+    track.save(update_fields=["diagram", "diagram_error", "updated_at"])
     if previous_id and previous_id != track.diagram_id:
         # Old versions nobody shows any more are dropped; the current one is kept for all.
         Diagram.objects.filter(pk=previous_id).exclude(

@@ -21,7 +21,7 @@ from .forms import (
     focus_first_error,
 )
 from .importer import free_key, key_from_title
-from .models import ExpectedBehaviour, Topic, Track
+from .models import ExpectedBehaviour, Topic, Track, mark_track_changed
 from .render_queue import redraw_later
 from .tree import Node, build_tree, walk
 from .views import staff_required
@@ -180,6 +180,7 @@ def topic_retire(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     with transaction.atomic():
         live = [t.pk for t in _subtree(_tree(topic.track), topic) if not t.retired]
         Topic.objects.filter(pk__in=live).update(retired=True)
+        mark_track_changed(topic.track_id)
         redraw_later(topic.track_id)
     others = len(live) - 1 if topic.pk in live else len(live)
     if others:
@@ -210,6 +211,7 @@ def topic_restore(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     with transaction.atomic():
         retired = [t.pk for t in _subtree(roots, topic) if t.retired]
         Topic.objects.filter(pk__in=retired).update(retired=False)
+        mark_track_changed(topic.track_id)
         redraw_later(topic.track_id)
     messages.success(request, _("Restored “%(title)s”.") % {"title": topic.title})
     return redirect("tracks:topic-edit", slug, key)

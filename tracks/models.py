@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .trackfiles import behaviour_key
@@ -47,6 +48,18 @@ class Track(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("progress:track", args=[self.slug])
+
+    @property
+    def content_version(self) -> str:
+        """Identifies what the track shows: it changes with every edit, import, retirement or
+        restoration of its content and with every new drawing of its diagram, so pages built
+        from one version can be cached under it."""
+        return f"{self.pk}.{self.updated_at.timestamp():.6f}.{self.diagram_id or 0}"
+
+
+def mark_track_changed(track_id: int) -> None:
+    """Give the track a new `content_version` (its topics, resources or behaviours changed)."""
+    Track.objects.filter(pk=track_id).update(updated_at=timezone.now())
 
 
 class TopicQuerySet(models.QuerySet):

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .diagrams import Outcome, record_failure, render_track_diagram
-from .models import RenderJob, Track
+from .models import RenderJob, Track, mark_track_changed
 from .plantuml.renderer import RenderError
 
 logger = logging.getLogger(__name__)
@@ -104,6 +104,8 @@ def work_one() -> tuple[RenderJob, str] | None:
 
 
 def _finished(job: RenderJob) -> None:
+    # Cached pages said "being redrawn": a new version makes them say what happened.
+    mark_track_changed(job.track_id)
     deleted, _ = RenderJob.objects.filter(pk=job.pk, requested_at=job.requested_at).delete()
     if not deleted:
         # Queued again while it was drawn: free it for a round with the newer topics.
@@ -124,6 +126,7 @@ def _failed(job: RenderJob, track: Track, reason: str) -> str:
             current.gave_up = True
             current.save(update_fields=["leased_until", "last_error", "gave_up"])
             record_failure(track, reason)
+            mark_track_changed(track.pk)
             return f"failed ({reason}); gave up after {job.attempts} attempts"
         current.run_after = timezone.now() + retry_delay(job.attempts)
         current.save(update_fields=["leased_until", "last_error", "run_after"])

@@ -50,6 +50,7 @@ def test_ticking_the_outline_updates_the_bars_without_reloading(page, live_serve
     errors = console_errors(page)
     page.goto("/tracks/ml/")
     page.evaluate("window.notReloaded = true")
+    page.get_by_text("Progress by section").click()  # folded until asked for
     page.locator("#done-apis").check()
     page.wait_for_function(
         "() => document.getElementById('progress-summary').textContent.includes('1 of 6')"

@@ -7,7 +7,7 @@ from django.utils import timezone
 from progress.charts import weekly_chart_svg
 from progress.models import ProgressEvent
 from progress.services import set_status
-from progress.stats import WeekCount, current_streak, weekly_completions
+from progress.stats import WeekCount, current_streak, streak_of, weekly_completions
 from tests.conftest import topic
 from tracks.models import Topic, Track
 
@@ -176,3 +176,21 @@ def test_recent_activity_leaves_out_topics_retired_since(client, alice, track):
     html = client.get("/me/").content.decode()
     assert 'href="/tracks/ml/t/python/"' in html
     assert 'href="/tracks/ml/t/batch/"' not in html
+
+
+@pytest.mark.parametrize("length", [3, 50, 500])
+def test_long_streaks_are_counted_whole(alice, track, length, django_assert_max_num_queries):
+    python = topic(track, "python")
+    today = timezone.localdate()
+    noon = timezone.make_aware(datetime.combine(today, datetime.min.time())) + timedelta(hours=12)
+    events = ProgressEvent.objects.bulk_create(
+        ProgressEvent(user=alice, topic=python, from_status="todo", to_status="doing")
+        for _day in range(length + 5)
+    )
+    for days_ago, event in enumerate(events):
+        # A gap the day before the streak began, then older activity.
+        skip = 1 if days_ago >= length else 0
+        event.created_at = noon - timedelta(days=days_ago + skip)
+    ProgressEvent.objects.bulk_update(events, ["created_at"])
+    with django_assert_max_num_queries(3):
+        assert streak_of(alice, today) == length

@@ -189,8 +189,12 @@ def test_panel_change_on_the_track_page_redraws_panel_outline_bars_and_diagram(
     assert re.search(r'id="status-python-done"[^>]*aria-pressed="true"', html)
     assert re.search(r'<div[^>]*id="outline-python"[^>]*hx-swap-oob="true"', html)
     assert re.search(r'id="done-python" checked', html)
-    assert re.search(r'<section id="progress-summary"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'<div class="progress-overall" id="progress-overall" hx-swap-oob', html)
     assert "1 of 6 topics done (16%)" in html
+    assert re.search(r'<ul class="section-bars" id="section-bars" hx-swap-oob="true">', html)
+    assert "1/3 done" in html
+    assert re.search(r'<div class="follow-control" id="follow-control" hx-swap-oob', html)
+    assert "You follow this track." in html
     assert re.search(r'<style id="diagram-highlights" hx-swap-oob="true" nonce="[^"]+">', html)
     assert 'g.topic[data-topic="python"]' in html
 
@@ -216,13 +220,14 @@ def test_outline_tick_redraws_the_row_bars_and_diagram(client, alice, track):
     html = response.content.decode()
     assert TopicProgress.objects.get(user=alice, topic=topic(track, "apis")).status == "done"
     assert html.lstrip().startswith('<div class="outline-row status-done" id="outline-apis"')
-    assert re.search(r'<section id="progress-summary"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'<div[^>]*id="progress-overall"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'<ul[^>]*id="section-bars"[^>]*hx-swap-oob="true"', html)
     assert 'g.topic[data-topic="apis"]' in html
     # Another topic is open in the panel: it is left alone.
     assert "topic-panel-body" not in html
 
 
-def test_outline_tick_redraws_the_panel_when_it_shows_the_same_topic(client, alice, track):
+def test_outline_tick_redraws_the_panel_status_when_it_shows_the_same_topic(client, alice, track):
     client.force_login(alice)
     response = client.post(
         status_url("apis"),
@@ -230,8 +235,11 @@ def test_outline_tick_redraws_the_panel_when_it_shows_the_same_topic(client, ali
         headers=HTMX,
     )
     html = response.content.decode()
-    assert re.search(r'<section[^>]*id="topic-panel-body"[^>]*hx-swap-oob="true"', html)
+    # Only the status part of the open panel changed; notes and comments are left alone.
+    assert re.search(r'<div[^>]*id="topic-status-apis"[^>]*hx-swap-oob="true"', html)
     assert re.search(r'id="status-apis-done"[^>]*aria-pressed="true"', html)
+    assert 'Status: <strong class="status-badge status-done">Done</strong>' in html
+    assert 'id="topic-panel-body"' not in html
 
 
 def test_unticking_done_in_the_outline_sets_todo(client, alice, track):

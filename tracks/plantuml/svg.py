@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -256,6 +257,15 @@ def _wrap(node: _Node, key: str, title: str) -> ET.Element:
 
 
 _TOPIC_GROUP_RE = re.compile(r'<g class="topic" data-topic="([^"]+)">')
+
+
+def mark_topic_classes(svg: str, class_of: Callable[[str], str]) -> str:
+    """Set each topic group's whole class attribute to `class_of(key)`; one pass."""
+
+    def replace(match: re.Match[str]) -> str:
+        return f'<g class="{class_of(match.group(1))}" data-topic="{match.group(1)}">'
+
+    return _TOPIC_GROUP_RE.sub(replace, svg)
 
 
 def mark_statuses(svg: str, classes: dict[str, str]) -> str:

@@ -15,8 +15,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tracks.diagrams import PUBLIC_REASONS
+from tracks.fragments import TopicSlots, slot
 from tracks.models import Diagram, Track
-from tracks.plantuml.svg import mark_statuses
+from tracks.plantuml.svg import mark_statuses, mark_topic_classes
 from tracks.render_queue import is_being_redrawn
 
 register = template.Library()
@@ -60,6 +61,11 @@ def diagram_legend() -> list[tuple[str, str]]:
     return LEGEND
 
 
+def topic_group_class(status: str) -> str:
+    """The class attribute of a topic's group in the SVG for a viewer's status."""
+    return "topic" if status == "todo" else f"topic {status_classes(status)}"
+
+
 def status_classes(status: str) -> str:
     # A confirmed topic is a done topic too.
     return "status-done status-confirmed" if status == "confirmed" else f"status-{status}"
@@ -67,7 +73,11 @@ def status_classes(status: str) -> str:
 
 @register.simple_tag
 def diagram_svg(diagram: Diagram, highlights: dict[str, str] | None = None) -> SafeString:
-    """The stored SVG, each node's group carrying its status class for this viewer."""
+    """The stored SVG, each node's group carrying its status class for this viewer, or a
+    placeholder for it when the page is rendered once for all viewers (`Slots`)."""
+    if isinstance(highlights, TopicSlots):
+        svg = mark_topic_classes(diagram.svg, lambda key: slot(key, "svg"))
+        return mark_safe(svg)  # noqa: S308 (post-processed once)
     classes = {key: status_classes(status) for key, status in (highlights or {}).items()}
     return mark_safe(mark_statuses(diagram.svg, classes))  # noqa: S308 (post-processed once)
 

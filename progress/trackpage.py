@@ -1,0 +1,359 @@
+"""The track page, built the way its diagram is: once per version, plus a thin per-viewer layer.
+
+What depends only on the track's content version and the language (the topic order and
+sections, the outline, the description, the behaviours and the SVG) is built once and cached
+under `Track.content_version`, the language, who it is for (anonymous, signed in, staff) and
+the templates' own version. A request adds its viewer's statuses to it: one query for the
+viewer's rows, a `<style>` block and a few slots filled per topic the viewer has touched
+(see tracks/fragments.py), one CSRF token and the CSP nonce.
+
+Templates rendered into a cached part see a stand-in `user` (is_authenticated, is_staff) and
+a stand-in `request` (csp_nonce only): anything else about the viewer does not belong there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, TypeVar
+
+from django.core.cache import caches
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils.html import format_html, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext
+
+from tracks.fragments import PAGE, Fragment, Slots, TopicSlots, slot
+from tracks.models import Topic, Track
+from tracks.templatetags.diagrams import topic_group_class
+from tracks.templatetags.trilha import markdown_filter
+from tracks.tree import Node, build_tree, walk
+
+from .models import Status, TopicProgress
+from .stats import CONFIRMED, Tally, sections_of
+
+# The templates whose output is cached; their source is part of every key, so that a changed
+# template is never served from an old copy.
+CACHED_TEMPLATES = (
+    "progress/_track_body.html",
+    "progress/_outline_node.html",
+    "tracks/_diagram.html",
+    "progress/_mentee_outline_node.html",
+    "progress/dashboard.html",
+    "progress/topic.html",
+)
+# Keys change with every version, so old entries only need to expire.
+TIMEOUT = 7 * 24 * 3600
+LOCAL_SIZE = 64
+
+T = TypeVar("T")
+
+# Entries never change under their key, so each process keeps the latest ones it used and
+# asks the shared cache only for the others.
+_local: OrderedDict[str, Any] = OrderedDict()
+
+
+def clear_local() -> None:
+    _local.clear()
+
+
+def cached(key: str, build: Callable[[], T]) -> T:
+    value = _local.get(key)
+    if value is not None:
+        _local.move_to_end(key)
+        return value
+    pages = caches["pages"]
+    value = pages.get(key)
+    if value is None:
+        value = build()
+        pages.set(key, value, TIMEOUT)
+    _local[key] = value
+    while len(_local) > LOCAL_SIZE:
+        _local.popitem(last=False)
+    return value
+
+
+@cache
+def template_version() -> str:
+    digest = hashlib.sha256()
+    for name in CACHED_TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:16]
+
+
+# --- what depends on the track version only -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutlineTopic:
+    id: int
+    key: str
+    title: str
+
+
+@dataclass
+class SectionTally:
+    key: str
+    title: str
+    tally: Tally
+
+
+@dataclass
+class Outline:
+    """The live topics in reading order, and which of them count in which section."""
+
+    topics: list[OutlineTopic]
+    sections: list[tuple[str, str]]
+    # Topic id -> index in `sections` (-1 when the track has none); the track's root topic,
+    # the centre of the diagram, is not counted.
+    counted: dict[int, int]
+    # The page's meta description: the start of the track's description as plain text.
+    description_meta: str = ""
+    _index: dict[str, int] = field(default_factory=dict)
+    _by_id: dict[int, OutlineTopic] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._index = {topic.key: index for index, topic in enumerate(self.topics)}
+        self._by_id = {topic.id: topic for topic in self.topics}
+
+    def get_by_id(self, topic_id: int) -> OutlineTopic | None:
+        return self._by_id.get(topic_id)
+
+    def get(self, key: str) -> OutlineTopic | None:
+        index = self._index.get(key)
+        return None if index is None else self.topics[index]
+
+    def neighbours(self, key: str) -> tuple[OutlineTopic | None, OutlineTopic | None]:
+        """The previous and next live topics in the outline's reading order."""
+        index = self._index[key]
+        previous = self.topics[index - 1] if index > 0 else None
+        following = self.topics[index + 1] if index + 1 < len(self.topics) else None
+        return previous, following
+
+    def tally(self, statuses: dict[int, str]) -> tuple[Tally, list[SectionTally]]:
+        """Overall and per-section counts, as `stats.tally_track` makes them."""
+        totals = [0] * len(self.sections)
+        for index in self.counted.values():
+            if index >= 0:
+                totals[index] += 1
+        sections = [
+            SectionTally(key, title, Tally(total=total))
+            for (key, title), total in zip(self.sections, totals, strict=True)
+        ]
+        overall = Tally(total=len(self.counted))
+        for topic_id, status in statuses.items():
+            index = self.counted.get(topic_id)
+            if index is None:
+                continue
+            _count(overall, status)
+            if index >= 0:
+                _count(sections[index].tally, status)
+        return overall, sections
+
+
+def _count(tally: Tally, status: str) -> None:
+    if status == Status.DONE:
+        tally.done += 1
+    elif status == Status.DOING:
+        tally.doing += 1
+    elif status == Status.SKIPPED:
+        tally.skipped += 1
+
+
+def live_tree(track: Track) -> list[Node]:
+    # The outline and the page body are built from the same tree, often in the same request.
+    roots = getattr(track, "_live_tree", None)
+    if roots is None:
+        topics = list(Topic.objects.for_track(track).live())
+        for topic in topics:
+            topic.track = track
+        roots = track._live_tree = build_tree(topics)
+    return roots
+
+
+def _build_outline(track: Track, roots: list[Node]) -> Outline:
+    topics = [OutlineTopic(n.topic.id, n.topic.key, n.topic.title) for n in walk(roots)]
+    section_roots = sections_of(roots)
+    counted: dict[int, int] = {}
+    for index, section in enumerate(section_roots):
+        for node in section.walk():
+            counted[node.topic.id] = index
+    if not section_roots and len(roots) == 1:
+        # A track made of a single topic: that topic is all there is to do.
+        counted[roots[0].topic.id] = -1
+    sections = [(section.topic.key, section.topic.title) for section in section_roots]
+    plain = strip_tags(markdown_filter(track.description))
+    return Outline(topics, sections, counted, Truncator(plain).words(30, truncate=" …"))
+
+
+def track_outline(track: Track) -> Outline:
+    key = f"trilha:outline:{track.content_version}"
+    return cached(key, lambda: _build_outline(track, live_tree(track)))
+
+
+class TopicUrls:
+    """A topic's page and status URLs from one `reverse()` each, whatever the number of rows."""
+
+    PLACEHOLDER = "__key__"
+
+    def __init__(self, track: Track) -> None:
+        self._topic = self._split("progress:topic", track)
+        self._status = self._split("progress:set-status", track)
+
+    def _split(self, name: str, track: Track) -> tuple[str, str]:
+        before, _placeholder, after = reverse(name, args=[track.slug, self.PLACEHOLDER]).rpartition(
+            self.PLACEHOLDER
+        )
+        return before, after
+
+    def topic(self, key: str) -> str:
+        return f"{self._topic[0]}{key}{self._topic[1]}"
+
+    def status(self, key: str) -> str:
+        return f"{self._status[0]}{key}{self._status[1]}"
+
+
+def prepare_node(node: Node, urls: TopicUrls, row: Any) -> Node:
+    """What `progress/_outline_node.html` reads from a node besides its topic."""
+    node.row = row
+    node.topic_url = urls.topic(node.topic.key)
+    node.status_url = urls.status(node.topic.key)
+    return node
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a cached part is for: the only things it may know about its viewer."""
+
+    is_authenticated: bool
+    is_staff: bool
+
+    @property
+    def is_anonymous(self) -> bool:
+        return not self.is_authenticated
+
+    @property
+    def name(self) -> str:
+        return "staff" if self.is_staff else "user" if self.is_authenticated else "anonymous"
+
+
+@dataclass(frozen=True)
+class _PageRequest:
+    csp_nonce: str
+
+
+def audience_of(user: Any) -> Audience:
+    return Audience(bool(user.is_authenticated), bool(user.is_authenticated and user.is_staff))
+
+
+TODO_VALUES = {"cls": "status-todo", "keep": "todo", "checked": "", "badge": "", "svg": "topic"}
+
+
+def _build_body(track: Track, audience: Audience) -> Fragment:
+    roots = live_tree(track)
+    urls = TopicUrls(track)
+    for node in walk(roots):
+        prepare_node(node, urls, Slots(node.topic.key))
+    context = {
+        "track": track,
+        "track_url": track.get_absolute_url(),
+        "roots": roots,
+        "behaviours": list(track.behaviours.live()),
+        "highlights": TopicSlots(),
+        "user": audience,
+        "request": _PageRequest(slot(PAGE, "nonce")),
+        "csrf_token": slot(PAGE, "csrf"),
+    }
+    html = render_to_string("progress/_track_body.html", context)
+    return Fragment.parse(html, TODO_VALUES)
+
+
+def track_body(track: Track, audience: Audience) -> Fragment:
+    key = ":".join(
+        [
+            "trilha:track-body",
+            track.content_version,
+            get_language() or "",
+            audience.name,
+            template_version(),
+        ]
+    )
+    return cached(key, lambda: _build_body(track, audience))
+
+
+# --- the viewer's layer ---------------------------------------------------------------------
+
+
+def row_values(status: str) -> dict[str, SafeString]:
+    """What differs per viewer in a topic's outline row and diagram node, for one status
+    ("confirmed" is a done topic a mentor signed off)."""
+    if status == Status.TODO:
+        return {name: mark_safe(value) for name, value in TODO_VALUES.items()}  # noqa: S308
+    done = status in (Status.DONE, CONFIRMED)
+    badge = ""
+    if status == Status.DOING:
+        badge = format_html('<span class="status-badge status-doing">{}</span>', gettext("Doing"))
+    elif status == Status.SKIPPED:
+        badge = format_html(
+            '<span class="status-badge status-skipped">{}</span>', gettext("Skipped")
+        )
+    return {
+        "cls": mark_safe(f"status-{Status.DONE if done else status}"),  # noqa: S308
+        "keep": mark_safe(Status.TODO if done else status),  # noqa: S308
+        "checked": mark_safe(" checked" if done else ""),
+        "badge": mark_safe(badge),  # noqa: S308
+        "svg": mark_safe(topic_group_class(status)),  # noqa: S308
+    }
+
+
+@dataclass
+class Viewer:
+    """One user's statuses on a track's live topics, and the figures made from them."""
+
+    statuses: dict[int, str]
+    highlights: dict[str, str]
+    overall: Tally
+    sections: list[SectionTally]
+
+    def status_of(self, topic_id: int) -> str:
+        return self.statuses.get(topic_id, Status.TODO)
+
+
+def viewer_state(
+    user: Any, track: Track, outline: Outline, rows: Iterable[tuple[int, str, Any]] | None = None
+) -> Viewer:
+    """The user's statuses from one query (or from `rows` of (topic id, status, confirmed by))."""
+    if rows is None:
+        rows = []
+        if user.is_authenticated:
+            rows = (
+                TopicProgress.objects.filter(user=user, topic__track=track)
+                .exclude(status=Status.TODO)
+                .values_list("topic_id", "status", "confirmed_by_id")
+            )
+    statuses: dict[int, str] = {}
+    highlights: dict[str, str] = {}
+    for topic_id, status, confirmed_by in rows:
+        topic = outline.get_by_id(topic_id)
+        if topic is None or status == Status.TODO:
+            continue  # retired since
+        statuses[topic_id] = status
+        confirmed = status == Status.DONE and confirmed_by is not None
+        highlights[topic.key] = CONFIRMED if confirmed else str(status)
+    overall, sections = outline.tally(statuses)
+    return Viewer(statuses, highlights, overall, sections)
+
+
+def fill_body(body: Fragment, viewer: Viewer, csrf_token: str, nonce: str) -> SafeString:
+    table: dict[str, dict[str, SafeString]] = {}
+    values = {}
+    for key, status in viewer.highlights.items():
+        if status not in table:
+            table[status] = row_values(status)
+        values[key] = table[status]
+    return body.fill(values, {"csrf": csrf_token, "nonce": nonce})

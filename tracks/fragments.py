@@ -1,0 +1,80 @@
+"""HTML rendered once with placeholders ("slots") and filled per request by string joins.
+
+A page part that depends only on a track version is rendered by the template engine once, with
+`slot(key, name)` wherever a value differs between viewers (a topic's status class, a checked
+box, the CSRF token). `Fragment` keeps the pieces; `fill` puts each viewer's values in, at a
+cost that grows with the slots that differ from their defaults, not with the template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.utils.safestring import SafeString, mark_safe
+
+# NUL never occurs in text stored by PostgreSQL, and autoescaping leaves it alone.
+MARK = "\x00"
+PAGE = ""  # the key of slots that belong to the page, not to a topic
+
+
+def slot(key: str, name: str) -> SafeString:
+    return mark_safe(f"{MARK}{key}|{name}{MARK}")  # noqa: S308 (a placeholder, no markup)
+
+
+class Slots:
+    """Stands in for a topic's per-viewer values while a fragment is rendered:
+    `{{ node.row.badge }}` renders as a placeholder for `badge` of that topic."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __getitem__(self, name: str) -> SafeString:
+        return slot(self.key, name)
+
+    def __getattr__(self, name: str) -> SafeString:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return slot(self.key, name)
+
+
+@dataclass
+class Fragment:
+    pieces: list[str]
+    # key -> [(index in pieces, slot name)]
+    slots: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, html: str, defaults: Mapping[str, str]) -> Fragment:
+        """Split rendered HTML at its placeholders; each starts out with `defaults[name]`."""
+        pieces = html.split(MARK)
+        if len(pieces) % 2 == 0:
+            raise ValueError("unbalanced placeholder in a fragment")
+        slots: dict[str, list[tuple[int, str]]] = {}
+        for index in range(1, len(pieces), 2):
+            key, _bar, name = pieces[index].rpartition("|")
+            slots.setdefault(key, []).append((index, name))
+            pieces[index] = defaults.get(name, "")
+        return cls(pieces, slots)
+
+    def fill(
+        self,
+        values: Mapping[str, Mapping[str, str]],
+        page: Mapping[str, str] | None = None,
+    ) -> SafeString:
+        """The HTML with `values[key][name]` in the slots of each key given (where given),
+        `page[name]` in the page's own slots, and defaults everywhere else."""
+        pieces = list(self.pieces)
+        for key, named in values.items():
+            for index, name in self.slots.get(key, ()):
+                value = named.get(name)
+                if value is not None:
+                    pieces[index] = value
+        for index, name in self.slots.get(PAGE, ()):
+            pieces[index] = (page or {}).get(name, "")
+        return mark_safe("".join(pieces))  # noqa: S308 (rendered by the template engine)
+
+
+class TopicSlots:
+    """Given as a diagram's `highlights` while a fragment is rendered: each topic's group gets
+    a placeholder (`svg`) for its classes instead of one viewer's statuses."""
