@@ -335,6 +335,8 @@ def _outline_context(mentee: AbstractBaseUser, track: Track) -> dict:
         "retired_notes": list(retired.values()),
         "highlights": state.highlights,
         "mentoring_nav": True,
+        # Each row links to its topic's panel: this URL + "t/<key>/".
+        "mentee_url": reverse("progress:mentee-track", args=[mentee.get_username(), track.slug]),
     }
 
 
@@ -378,30 +380,38 @@ def _topic_response(
     topic: Topic,
     comment_form: CommentForm | None = None,
     error: str = "",
+    *,
+    opened: bool = False,
 ) -> HttpResponse:
-    """After an action on a mentee's topic: htmx gets the topic's row (and the diagram's
-    colours out of band); a plain form post goes back to the topic on the mentee's page, or
-    sees that page again with the refused form."""
+    """The mentor's panel of one of the mentee's topics: status, shared notes, comments and
+    the comment and sign-off forms. After an action htmx gets the panel again, with the
+    topic's outline row and the diagram's colours out of band; a plain form post goes to the
+    panel's page, or sees it again with the refused form."""
     refused = error or (comment_form is not None and comment_form.errors)
-    if not _is_htmx(request) and not refused:
-        url = reverse("progress:mentee-track", args=[mentee.get_username(), topic.track.slug])
-        return redirect(f"{url}#mentee-topic-{topic.key}")
-    if _is_htmx(request):
-        context = _outline_context(mentee, topic.track)
-    else:
-        context = _mentee_track_context(mentee, topic.track)
+    if not _is_htmx(request) and not refused and not opened:
+        args = [mentee.get_username(), topic.track.slug, topic.key]
+        return redirect("progress:mentee-topic", *args)
+    context = _outline_context(mentee, topic.track)
     entry = next((found for root in context["outline"] if (found := root.find(topic.id))), None)
     if entry is None:
         # A comment on a topic retired since: nothing of it is on the page any more.
         return HttpResponse("") if _is_htmx(request) else redirect("progress:mentoring")
     entry.comment_form = comment_form
     entry.error = error
-    if _is_htmx(request):
-        context.update({"entry": entry, "oob_highlights": True})
-        return render(request, "progress/_mentee_outline_node.html#topic", context)
+    context.update({"entry": entry, "oob_highlights": _is_htmx(request) and not opened})
+    template = (
+        "progress/mentee_topic.html#panel" if _is_htmx(request) else "progress/mentee_topic.html"
+    )
     # The state changed under the mentor's feet (a stale page): say so on the page itself.
-    status = 409 if error else 200
-    return render(request, "progress/mentee_track.html", context, status=status)
+    return render(request, template, context, status=409 if error else 200)
+
+
+@login_required
+@require_GET
+def mentee_topic(request: HttpRequest, username: str, slug: str, key: str) -> HttpResponse:
+    mentee = _get_active_mentorship_or_404(request, username).mentee
+    topic = _get_topic_or_404(request, slug, key)
+    return _topic_response(request, mentee, topic, opened=True)
 
 
 @login_required

@@ -152,7 +152,11 @@
 
   function openTopic(link) {
     const panel = document.getElementById("topic-panel");
-    const url = link.getAttribute("href");
+    // A page may open its own view of the topic (a mentor's panel of a mentee's topic).
+    const key = link.querySelector("g.topic").dataset.topic;
+    const url = panel && panel.dataset.topicUrl
+      ? panel.dataset.topicUrl.replace("{key}", encodeURIComponent(key))
+      : link.getAttribute("href");
     if (!window.htmx || !panel) {
       window.location.assign(url);
       return;
