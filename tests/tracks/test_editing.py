@@ -122,7 +122,7 @@ def test_track_editor_does_not_query_per_topic(
         ExpectedBehaviour.objects.create(track=track, text=f"Behaviour {number}", order=number)
         Track.objects.create(slug=f"other-{number}", title=f"Other {number}")
 
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = curator_client.get(reverse("tracks:track-edit", args=["ml"]))
 
     assert response.status_code == 200
