@@ -5,7 +5,6 @@ active; to anybody else the mentee's pages do not exist."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -15,16 +14,11 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.http import RFC3986_SUBDELIMS
-from django.utils.safestring import SafeString
 from django.utils.text import slugify
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,9 +28,8 @@ from notifications.services import (
     notify_mentor_invited,
     notify_topic_confirmed,
 )
-from tracks.fragments import PAGE, Fragment, Slots, slot
 from tracks.models import Topic, Track
-from tracks.tree import Node
+from tracks.tree import Node, walk
 
 from . import invitations, services, trackpage
 from .forms import CommentForm, InviteMentorForm
@@ -52,7 +45,6 @@ from .models import (
 )
 from .stats import FollowedTrack, Tally, tally_follows
 from .templatetags.people import person
-from .trackpage import OutlineTopic
 from .views import _get_topic_or_404, _get_track_or_404, _is_htmx
 
 OPEN = [Mentorship.State.INVITED, Mentorship.State.ACTIVE]
@@ -224,6 +216,11 @@ def _changes_since_last_visit(visible: models.QuerySet[Track]) -> Subquery:
     return Coalesce(Subquery(events), 0)
 
 
+def _username_segment(mentee: AbstractBaseUser) -> str:
+    """The username as reverse() quotes it in a path."""
+    return quote(mentee.get_username(), safe=RFC3986_SUBDELIMS + "~:@")
+
+
 def _mentoring_context(request: HttpRequest) -> dict:
     visible = Track.objects.all() if request.user.is_staff else Track.objects.published()
     mentorships = list(
@@ -328,12 +325,6 @@ def end_mentorship(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- mentor side: a mentee's track -------------------------------------------------------
-# Built like the track page: the outline with its comment forms is rendered once per track
-# version and language with slots (progress/trackpage.py); a request fills in the mentee's
-# statuses, shared notes and comments, only for the topics that have any.
-
-MENTEE_OUTLINE_TEMPLATE = "progress/_mentee_outline_node.html"
-MENTEE_DEFAULTS = {"cls": "status-todo"}
 
 
 @dataclass
@@ -342,131 +333,62 @@ class MenteeTopic:
     the mentors' comments, plus a refused form to show again after a failed action."""
 
     node: Node
-    progress: TopicProgress | None = None
-    notes: list[Note] = field(default_factory=list)
-    comments: list[Comment] = field(default_factory=list)
-    children: list[MenteeTopic] = field(default_factory=list)
+    progress: TopicProgress | None
+    notes: list[Note]
+    comments: list[Comment]
+    children: list[MenteeTopic]
     comment_form: CommentForm | None = None
     error: str = ""
-    topic_url: str = ""
-    comment_url: str = ""
-    confirm_url: str = ""
-    unconfirm_url: str = ""
-    row: Any = None
-
-    @property
-    def status(self) -> str:
-        return self.progress.status if self.progress else Status.TODO
 
     @property
     def confirmed(self) -> bool:
-        return bool(self.progress and self.progress.confirmed_by_id and self.status == "done")
+        return bool(self.progress and self.progress.confirmed_by_id and self.node.status == "done")
+
+    def find(self, topic_id: int) -> MenteeTopic | None:
+        if self.node.topic.id == topic_id:
+            return self
+        return next((found for child in self.children if (found := child.find(topic_id))), None)
 
 
-class MenteeUrls:
-    """The URLs of a mentee's topic, from one `reverse()` per kind, with the username's path
-    segment given (or a slot for it)."""
-
-    def __init__(self, track: Track, who: str) -> None:
-        self.who = who
-        self.topics = trackpage.TopicUrls(track)
-        self._patterns = {
-            name: reverse(f"progress:mentee-{name}", args=["__who__", track.slug, "__key__"])
-            for name in ("comment", "confirm", "unconfirm")
-        }
-
-    def url(self, name: str, key: str) -> str:
-        before, _who, after = self._patterns[name].partition("__who__")
-        middle, _key, end = after.rpartition("__key__")
-        return f"{before}{self.who}{middle}{key}{end}"
-
-    def entry(self, node: Node, **values: Any) -> MenteeTopic:
-        key = node.topic.key
-        return MenteeTopic(
+def _mentee_outline(
+    nodes: list[Node],
+    rows: dict[int, TopicProgress],
+    notes: dict[int, list[Note]],
+    comments: dict[int, list[Comment]],
+) -> list[MenteeTopic]:
+    return [
+        MenteeTopic(
             node,
-            topic_url=self.topics.topic(key),
-            comment_url=self.url("comment", key),
-            confirm_url=self.url("confirm", key),
-            unconfirm_url=self.url("unconfirm", key),
-            **values,
+            rows.get(node.topic.id),
+            notes.get(node.topic.id, []),
+            comments.get(node.topic.id, []),
+            _mentee_outline(node.children, rows, notes, comments),
         )
+        for node in nodes
+    ]
 
 
-def _username_segment(mentee: AbstractBaseUser) -> str:
-    """The username as reverse() quotes it in a path."""
-    return quote(mentee.get_username(), safe=RFC3986_SUBDELIMS + "~:@")
+@dataclass
+class MenteeProgress:
+    """The mentee's statuses on the track's live topic tree, with their tallies."""
+
+    roots: list[Node]
+    nodes: list[Node]
+    rows: dict[int, TopicProgress]
+    overall: Tally
+    sections: list
+    highlights: dict[str, str]
 
 
-def _build_mentee_outline(track: Track) -> Fragment:
-    urls = MenteeUrls(track, slot(PAGE, "who"))
-
-    def entries(nodes: list[Node]) -> list[MenteeTopic]:
-        return [
-            urls.entry(node, children=entries(node.children), row=Slots(node.topic.key))
-            for node in nodes
-        ]
-
-    context = {
-        "track": track,
-        "mentee_name": slot(PAGE, "name"),
-        "csrf_token": slot(PAGE, "csrf"),
-    }
-    html = "".join(
-        render_to_string(MENTEE_OUTLINE_TEMPLATE, {**context, "entry": entry})
-        for entry in entries(trackpage.live_tree(track))
-    )
-    return Fragment.parse(html, MENTEE_DEFAULTS)
-
-
-def _mentee_outline(track: Track) -> Fragment:
-    key = ":".join(
-        [
-            "trilha:mentee-outline",
-            track.content_version,
-            get_language() or "",
-            trackpage.template_version(),
-        ]
-    )
-    return trackpage.cached(key, lambda: _build_mentee_outline(track))
-
-
-def mentee_row_values(entry: MenteeTopic, context: dict) -> dict[str, SafeString]:
-    """What one topic of the mentee's outline shows for this mentee and mentor."""
-    context = {**context, "entry": entry}
-
-    def part(name: str) -> SafeString:
-        return get_template(f"{MENTEE_OUTLINE_TEMPLATE}#{name}").render(context)
-
-    key = entry.node.topic.key
-    values = {name: SafeString("") for name in ("state", "actions", "notes", "comments")}
-    values.update({name: SafeString("") for name in ("open", "errors", "described", "value")})
-    values["cls"] = SafeString(f"status-{entry.status}")
-    if entry.status != Status.TODO:
-        values["state"] = part("state")
-    if entry.error or entry.status == Status.DONE:
-        values["actions"] = part("actions")
-    if entry.notes:
-        values["notes"] = part("notes")
-    if entry.comments:
-        values["comments"] = part("comments")
-    form = entry.comment_form
-    if form is not None:
-        if form.errors:
-            values["open"] = SafeString(" open")
-            values["errors"] = part("form-errors")
-            values["described"] = SafeString(f" comment-{key}-error")
-        values["value"] = escape(form["body"].value() or "")
-    return values
-
-
-def _mentee_state(mentee: AbstractBaseUser, track: Track) -> dict:
-    """The mentee's statuses, shared notes and comments on the track: one query each."""
+def _mentee_progress(mentee: AbstractBaseUser, track: Track) -> MenteeProgress:
+    """One query for the mentee's rows; the tree and the sections come from the track's
+    cached outline, as on the learner's own page."""
     outline = trackpage.track_outline(track)
     rows = {
         row.topic_id: row
-        for row in TopicProgress.objects.filter(user=mentee, topic__track=track)
-        .exclude(status=Status.TODO)
-        .select_related("confirmed_by__profile")
+        for row in TopicProgress.objects.filter(user=mentee, topic__track=track).select_related(
+            "confirmed_by__profile"
+        )
     }
     viewer = trackpage.viewer_state(
         mentee,
@@ -474,6 +396,16 @@ def _mentee_state(mentee: AbstractBaseUser, track: Track) -> dict:
         outline,
         rows=[(row.topic_id, row.status, row.confirmed_by_id) for row in rows.values()],
     )
+    roots = trackpage.live_tree(track)
+    nodes = list(walk(roots))
+    for node in nodes:
+        node.status = viewer.statuses.get(node.topic.id, Status.TODO)
+    return MenteeProgress(roots, nodes, rows, viewer.overall, viewer.sections, viewer.highlights)
+
+
+def _outline_context(mentee: AbstractBaseUser, track: Track) -> dict:
+    """What the mentee's outline shows: statuses, shared notes and comments, oldest first."""
+    state = _mentee_progress(mentee, track)
     # Shared notes only: under their topic in the outline, or, for topics retired since, in a
     # list of their own so that they stay readable.
     shared = Note.objects.filter(user=mentee, topic__track=track, shared=True)
@@ -490,86 +422,40 @@ def _mentee_state(mentee: AbstractBaseUser, track: Track) -> dict:
     for comment in received.select_related("author__profile").order_by("created_at", "id"):
         comments.setdefault(comment.topic_id, []).append(comment)
     return {
-        "outline": outline,
-        "viewer": viewer,
-        "rows": rows,
-        "notes": notes,
-        "comments": comments,
-        "retired_notes": list(retired.values()),
-    }
-
-
-def _entry_for(
-    state: dict, urls: MenteeUrls, topic: OutlineTopic, track: Track, **values: Any
-) -> MenteeTopic:
-    node = Node(Topic(id=topic.id, key=topic.key, title=topic.title, track=track), 0)
-    return urls.entry(
-        node,
-        progress=state["rows"].get(topic.id),
-        notes=state["notes"].get(topic.id, []),
-        comments=state["comments"].get(topic.id, []),
-        **values,
-    )
-
-
-def _outline_context(
-    request: HttpRequest,
-    mentee: AbstractBaseUser,
-    track: Track,
-    refused: dict[int, tuple[CommentForm | None, str]] | None = None,
-) -> dict:
-    """What the mentee's outline shows: statuses, shared notes and comments, oldest first;
-    `refused` gives a topic a refused comment form or an error to show again."""
-    state = _mentee_state(mentee, track)
-    outline: trackpage.Outline = state["outline"]
-    viewer: trackpage.Viewer = state["viewer"]
-    refused = refused or {}
-    token = get_token(request)
-    urls = MenteeUrls(track, _username_segment(mentee))
-    base = {"user": request.user, "csrf_token": token, "mentee_name": person(mentee)}
-    touched = set(viewer.statuses) | set(state["notes"]) | set(state["comments"]) | set(refused)
-    values = {}
-    for topic_id in touched:
-        topic = outline.get_by_id(topic_id)
-        if topic is None:
-            continue
-        form, error = refused.get(topic_id, (None, ""))
-        entry = _entry_for(state, urls, topic, track, comment_form=form, error=error)
-        values[topic.key] = mentee_row_values(entry, base)
-    page = {"csrf": token, "name": escape(person(mentee)), "who": urls.who}
-    return {
         "mentee": mentee,
         "track": track,
-        "outline_html": _mentee_outline(track).fill(values, page),
-        "overall": viewer.overall,
-        "sections": viewer.sections,
-        "shared_count": sum(len(topic_notes) for topic_notes in state["notes"].values()),
-        "retired_notes": state["retired_notes"],
-        "highlights": viewer.highlights,
-        "mentoring_nav": True,
-        "csrf_token": token,
         "state": state,
-        "urls": urls,
+        "outline": _mentee_outline(state.roots, state.rows, notes, comments),
+        "shared_count": sum(len(topic_notes) for topic_notes in notes.values()),
+        "retired_notes": list(retired.values()),
+        "highlights": state.highlights,
+        "mentoring_nav": True,
+        # Each row links to its topic's panel: this URL + "t/<key>/".
+        "mentee_url": reverse("progress:mentee-track", args=[mentee.get_username(), track.slug]),
     }
 
 
-def _mentee_track_context(
-    request: HttpRequest,
-    mentee: AbstractBaseUser,
-    track: Track,
-    refused: dict[int, tuple[CommentForm | None, str]] | None = None,
-) -> dict:
-    context = _outline_context(request, mentee, track, refused)
+def _mentee_track_context(mentee: AbstractBaseUser, track: Track) -> dict:
+    context = _outline_context(mentee, track)
+    state = context["state"]
+    topics = {node.topic.id: node.topic for node in state.nodes}
     history = list(
         ProgressEvent.objects.filter(user=mentee, topic__track=track, topic__retired=False)
-        .select_related("actor__profile", "topic")
+        .select_related("actor__profile")
         .order_by("-created_at", "-id")[:HISTORY_LENGTH]
     )
     for event in history:
-        # Their track is this one; no query per event.
-        event.topic.track = track
+        # The topics are already loaded with their track; no query per event.
+        event.topic = topics[event.topic_id]
     following = Follow.objects.filter(user=mentee, track=track, active=True).exists()
-    context.update({"history": history, "following": following})
+    context.update(
+        {
+            "overall": state.overall,
+            "sections": state.sections,
+            "history": history,
+            "following": following,
+        }
+    )
     return context
 
 
@@ -581,7 +467,7 @@ def mentee_track(request: HttpRequest, username: str, slug: str) -> HttpResponse
         return redirect("progress:track", slug=slug)
     mentorship = _get_active_mentorship_or_404(request, username)
     track = _get_track_or_404(request, slug)
-    context = _mentee_track_context(request, mentorship.mentee, track)
+    context = _mentee_track_context(mentorship.mentee, track)
     # The mentoring page counts the changes made after this visit. A plain update: it must not
     # move `updated_at`, which says since when the mentorship is active.
     Mentorship.objects.filter(pk=mentorship.pk).update(mentor_seen_at=timezone.now())
@@ -597,38 +483,38 @@ def _topic_response(
     topic: Topic,
     comment_form: CommentForm | None = None,
     error: str = "",
+    *,
+    opened: bool = False,
 ) -> HttpResponse:
-    """After an action on a mentee's topic: htmx gets the topic's row (and the diagram's
-    colours out of band); a plain form post goes back to the topic on the mentee's page, or
-    sees that page again with the refused form."""
+    """The mentor's panel of one of the mentee's topics: status, shared notes, comments and
+    the comment and sign-off forms. After an action htmx gets the panel again, with the
+    topic's outline row and the diagram's colours out of band; a plain form post goes to the
+    panel's page, or sees it again with the refused form."""
     refused = error or (comment_form is not None and comment_form.errors)
-    track = topic.track
-    if not _is_htmx(request) and not refused:
-        url = reverse("progress:mentee-track", args=[mentee.get_username(), track.slug])
-        return redirect(f"{url}#mentee-topic-{topic.key}")
-    outline_topic = trackpage.track_outline(track).get_by_id(topic.id)
-    if outline_topic is None:
+    if not _is_htmx(request) and not refused and not opened:
+        args = [mentee.get_username(), topic.track.slug, topic.key]
+        return redirect("progress:mentee-topic", *args)
+    context = _outline_context(mentee, topic.track)
+    entry = next((found for root in context["outline"] if (found := root.find(topic.id))), None)
+    if entry is None:
         # A comment on a topic retired since: nothing of it is on the page any more.
         return HttpResponse("") if _is_htmx(request) else redirect("progress:mentoring")
-    if not _is_htmx(request):
-        # The state changed under the mentor's feet (a stale page): say so on the page itself.
-        context = _mentee_track_context(request, mentee, track, {topic.id: (comment_form, error)})
-        status = 409 if error else 200
-        return render(request, "progress/mentee_track.html", context, status=status)
-    state = _mentee_state(mentee, track)
-    urls = MenteeUrls(track, _username_segment(mentee))
-    entry = _entry_for(state, urls, outline_topic, track, comment_form=comment_form, error=error)
-    base = {"user": request.user, "csrf_token": get_token(request), "mentee_name": person(mentee)}
-    entry.row = mentee_row_values(entry, base)
-    context = {
-        **base,
-        "entry": entry,
-        "mentee": mentee,
-        "track": track,
-        "highlights": state["viewer"].highlights,
-        "oob_highlights": True,
-    }
-    return render(request, "progress/_mentee_outline_node.html#topic", context)
+    entry.comment_form = comment_form
+    entry.error = error
+    context.update({"entry": entry, "oob_highlights": _is_htmx(request) and not opened})
+    template = (
+        "progress/mentee_topic.html#panel" if _is_htmx(request) else "progress/mentee_topic.html"
+    )
+    # The state changed under the mentor's feet (a stale page): say so on the page itself.
+    return render(request, template, context, status=409 if error else 200)
+
+
+@login_required
+@require_GET
+def mentee_topic(request: HttpRequest, username: str, slug: str, key: str) -> HttpResponse:
+    mentee = _get_active_mentorship_or_404(request, username).mentee
+    topic = _get_topic_or_404(request, slug, key)
+    return _topic_response(request, mentee, topic, opened=True)
 
 
 @login_required

@@ -34,6 +34,11 @@ urlpatterns = [
     path("mentoring/", mentoring.mentoring, name="mentoring"),
     path("mentoring/<str:username>/<slug:slug>/", mentoring.mentee_track, name="mentee-track"),
     path(
+        "mentoring/<str:username>/<slug:slug>/t/<slug:key>/",
+        mentoring.mentee_topic,
+        name="mentee-topic",
+    ),
+    path(
         "mentoring/<str:username>/<slug:slug>/t/<slug:key>/comments/",
         mentoring.comment_add,
         name="mentee-comment",

@@ -4,11 +4,30 @@
 // every topic.
 (function () {
   "use strict";
+  // Set up for the diagram on the page; again when htmx puts back an earlier page (Back).
+  let active = null;
+  const ready = new WeakSet();
+  document.addEventListener("htmx:afterSettle", function () { if (active) active.markCurrent(); });
+  document.addEventListener("htmx:historyRestore", setUp);
+  // "/" anywhere but in a field goes to the search box.
+  document.addEventListener("keydown", function (event) {
+    if (!active || !active.input) return;
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) return;
+    event.preventDefault();
+    active.input.focus();
+    active.input.select();
+  });
+  setUp();
+
+  function setUp() {
   const figure = document.getElementById("diagram");
-  if (!figure) return;
+  if (!figure || ready.has(figure)) return;
+  ready.add(figure);
   const viewport = figure.querySelector(".diagram-viewport");
   const svg = viewport.querySelector("svg");
   const toolbar = figure.querySelector(".diagram-toolbar");
+  toolbar.classList.remove("needs-js");
   const box = svg.viewBox.baseVal;
   let zoom = 1; // 1 = the whole map fits the viewport
 
@@ -147,12 +166,16 @@
     revealCurrent();
   }).observe(viewport);
 
-  document.addEventListener("htmx:afterSettle", markCurrent);
+  active = { markCurrent: markCurrent, input: null };
   markCurrent();
 
   function openTopic(link) {
     const panel = document.getElementById("topic-panel");
-    const url = link.getAttribute("href");
+    // A page may open its own view of the topic (a mentor's panel of a mentee's topic).
+    const key = link.querySelector("g.topic").dataset.topic;
+    const url = panel && panel.dataset.topicUrl
+      ? panel.dataset.topicUrl.replace("{key}", encodeURIComponent(key))
+      : link.getAttribute("href");
     if (!window.htmx || !panel) {
       window.location.assign(url);
       return;
@@ -176,6 +199,7 @@
   const finder = figure.querySelector(".diagram-find");
   if (!finder) return;
   const input = finder.querySelector("input[type=search]");
+  active.input = input;
   const status = finder.querySelector(".diagram-find-status");
   const outline = document.querySelector(".outline-tree");
   let matches = [];
@@ -251,13 +275,5 @@
   finder.addEventListener("submit", function (event) {
     event.preventDefault();
   });
-
-  // "/" anywhere but in a field goes to the search box.
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) return;
-    event.preventDefault();
-    input.focus();
-    input.select();
-  });
+  }
 })();

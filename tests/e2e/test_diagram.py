@@ -77,7 +77,8 @@ def test_marking_a_topic_done_recolours_its_node(page, live_server, alice, rende
     )
 
     assert before == "1.5px"
-    assert rect.evaluate("el => getComputedStyle(el).strokeWidth") == "3px"
+    # The node open in the panel is outlined as current; its fill shows the new status.
+    assert rect.evaluate("el => getComputedStyle(el).fill") == "rgb(212, 239, 214)"
 
 
 def test_zoom_buttons_enlarge_and_fit_the_diagram(page, live_server, rendered):

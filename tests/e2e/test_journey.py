@@ -63,10 +63,11 @@ def test_new_user_follows_a_track_marks_a_topic_and_finds_it_kept(page, ml_track
         ".includes('data-topic=\"python\"')"
     )
     assert "(1%)" in percent_done(page)
-    done_stroke = page.locator('.diagram g.topic[data-topic="python"] > rect').evaluate(
-        "el => getComputedStyle(el).strokeWidth"
+    # Done shows in the node's fill; its border marks it as the topic open in the panel.
+    done_fill = page.locator('.diagram g.topic[data-topic="python"] > rect').evaluate(
+        "el => getComputedStyle(el).fill"
     )
-    assert done_stroke == "3px"
+    assert done_fill == "rgb(212, 239, 214)"
     htmx_settled(page)
 
     panel.get_by_label("Note", exact=True).fill("Revisar **geradores** e *context managers*.")

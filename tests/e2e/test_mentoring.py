@@ -86,7 +86,11 @@ def test_mentee_track_fits_a_phone_and_colours_the_diagram(
     assert "status-done" in phone_page.locator(node_class.format("python")).get_attribute("class")
     assert "status-skipped" in phone_page.locator(node_class.format("batch")).get_attribute("class")
     assert "status-" not in (phone_page.locator(node_class.format("apis")).get_attribute("class"))
-    assert phone_page.locator(".shared-notes .note").count() == 1
+    # A node opens the mentor's panel of that topic, with the shared note.
+    phone_page.locator(node_class.format("python")).click()
+    phone_page.locator("#topic-panel .shared-notes .note").wait_for()
+    assert phone_page.url.endswith("/mentoring/alice/ml/t/python/")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def test_mentor_comments_and_confirms_without_reloading(page, live_server, alice, bob, track):
@@ -95,14 +99,18 @@ def test_mentor_comments_and_confirms_without_reloading(page, live_server, alice
     errors = console_errors(page)
     page.goto("/mentoring/alice/ml/")
     page.evaluate("window.notReloaded = true")
-    row = page.locator("#mentee-topic-python")
+    page.locator("#mentee-row-python a").click()
+    row = page.locator("#topic-panel #mentee-topic-python")
+    row.wait_for()
+    htmx_settled(page)
+    assert page.url.endswith("/mentoring/alice/ml/t/python/")
 
     row.get_by_role("button", name="Confirm Python").click()
     row.get_by_role("button", name="Withdraw confirmation Python").wait_for()
     assert "Done, confirmed by a mentor" in row.inner_text()
+    assert "Done, confirmed by a mentor" in page.locator("#mentee-row-python").inner_text()
     htmx_settled(page)
 
-    row.get_by_text("Comment Python").click()
     row.get_by_label("Your comment on Python").fill("Try **pytest** next.")
     row.get_by_role("button", name="Add comment").click()
     row.locator(".comment strong", has_text="pytest").wait_for()
@@ -120,7 +128,7 @@ def test_comments_and_sign_off_fit_a_phone(phone_page, live_server, alice, bob, 
     set_status(alice, topic(track, "python"), "done")
     confirm(bob, alice, topic(track, "python"))
     add_comment(bob, alice, topic(track, "python"), "See https://example.com/" + "x" * 120)
-    for user, url in [(bob, "/mentoring/alice/ml/"), (alice, "/tracks/ml/t/python/")]:
+    for user, url in [(bob, "/mentoring/alice/ml/t/python/"), (alice, "/tracks/ml/t/python/")]:
         sign_in(phone_page, user, live_server)
         phone_page.goto(url)
         phone_page.locator(".comment").first.wait_for()

@@ -163,6 +163,7 @@ def test_dashboard_query_count_does_not_grow_with_tracks_or_activity(
             )
             set_status(alice, child, "doing")
     client.force_login(alice)
+    # With the latest notifications, the header's unread count and team link, and invitations.
     with django_assert_max_num_queries(18):
         response = client.get("/me/")
     assert response.content.decode().count('class="card"') == 5

@@ -19,6 +19,7 @@ PAGE = "/mentoring/alice/ml/"
 COMMENT = "/mentoring/alice/ml/t/python/comments/"
 CONFIRM = "/mentoring/alice/ml/t/python/confirm/"
 UNCONFIRM = "/mentoring/alice/ml/t/python/unconfirm/"
+PANEL = "/mentoring/alice/ml/t/python/"
 
 
 @pytest.fixture
@@ -51,23 +52,38 @@ def test_mentor_comments_on_a_mentees_topic(client, alice, bob, track):
     client.force_login(bob)
     response = client.post(COMMENT, {"body": "  Try **pytest** next.  "})
     assert response.status_code == 302
-    assert response["Location"] == "/mentoring/alice/ml/#mentee-topic-python"
+    assert response["Location"] == PANEL
     comment = Comment.objects.get()
     assert (comment.author, comment.mentee, comment.topic.key) == (bob, alice, "python")
     assert comment.body == "Try **pytest** next."
-    html = client.get(PAGE).content.decode()
+    assert "1 comment" in client.get(PAGE).content.decode()
+    html = client.get(PANEL).content.decode()
     assert "Try <strong>pytest</strong> next." in html
     assert '<span class="comment-author">bob</span>' in html
     assert "Delete my comment" in html
 
 
-def test_mentee_track_page_has_a_labelled_comment_form_per_topic(client, bob, alice, track):
+def test_mentee_track_page_links_each_topic_to_its_panel_and_holds_no_form(
+    client, bob, alice, track
+):
     client.force_login(bob)
     html = client.get(PAGE).content.decode()
-    assert '<label for="comment-python-body">Your comment on Python</label>' in html
-    assert 'id="comment-python-body"' in html
-    assert html.count('action="/mentoring/alice/ml/t/') == 7
+    assert 'href="/mentoring/alice/ml/t/python/" hx-get="/mentoring/alice/ml/t/python/"' in html
+    assert html.count(' hx-get="/mentoring/alice/ml/t/') == 7
+    assert 'name="body"' not in html and "comment-form" not in html
     assert len(re.findall(r"<h1[\s>]", html)) == 1
+
+
+def test_the_topic_panel_has_a_labelled_comment_form(client, bob, alice, track):
+    client.force_login(bob)
+    html = client.get(PANEL).content.decode()
+    assert '<label for="comment-python-body">Your comment on Python</label>' in html
+    assert 'action="/mentoring/alice/ml/t/python/comments/"' in html
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    panel = client.get(PANEL, headers=HTMX).content.decode()
+    assert "<html" not in panel
+    assert panel.lstrip().startswith('<section class="topic-panel-body mentee-panel"')
+    assert "hx-swap-oob" not in panel  # opening changes nothing else on the page
 
 
 def test_an_empty_comment_is_refused_on_the_form(client, bob, alice, track):
@@ -76,34 +92,36 @@ def test_an_empty_comment_is_refused_on_the_form(client, bob, alice, track):
     assert response.status_code == 200
     html = response.content.decode()
     assert "This field is required." in html
-    assert '<details class="comment-form" open>' in html
+    assert 'id="comment-python-error"' in html
     assert "<h1>" in html
     assert not Comment.objects.exists()
 
 
-def test_htmx_comment_returns_the_topic_row_only(client, bob, alice, track):
+def test_htmx_comment_returns_the_panel_and_the_row(client, bob, alice, track):
     client.force_login(bob)
     response = client.post(COMMENT, {"body": "Nice"}, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
-    assert html.lstrip().startswith('<div class="mentee-topic" id="mentee-topic-python">')
+    assert html.lstrip().startswith('<section class="topic-panel-body mentee-panel"')
     assert "<p>Nice</p>" in html
     assert 'id="diagram-highlights" hx-swap-oob="true"' in html
+    assert 'id="mentee-row-python" hx-swap-oob="true"' in html
+    assert "1 comment" in html
 
 
 def test_htmx_empty_comment_shows_the_error_in_the_row(client, bob, alice, track):
     client.force_login(bob)
     response = client.post(COMMENT, {"body": ""}, headers=HTMX)
     html = response.content.decode()
-    assert html.lstrip().startswith('<div class="mentee-topic" id="mentee-topic-python">')
+    assert html.lstrip().startswith('<section class="topic-panel-body mentee-panel"')
     assert "This field is required." in html
 
 
 def test_comment_markdown_is_sanitised(client, bob, alice, track):
     client.force_login(bob)
     client.post(COMMENT, {"body": "<script>alert(1)</script> *ok*"})
-    html = client.get(PAGE).content.decode()
+    html = client.get(PANEL).content.decode()
     assert "<script>alert(1)" not in html
     assert "<em>ok</em>" in html
 
@@ -121,7 +139,7 @@ def test_mentor_cannot_delete_another_mentors_comment(client, alice, bob, charli
     Mentorship.objects.create(mentor=charlie, mentee=alice, state=Mentorship.State.ACTIVE)
     comment = add_comment(charlie, alice, topic(track, "python"), "From charlie")
     client.force_login(bob)
-    html = client.get(PAGE).content.decode()
+    html = client.get(PANEL).content.decode()
     assert "From charlie" in html
     assert "Delete my comment" not in html
     assert client.post(f"/comments/{comment.pk}/delete/").status_code == 404
@@ -174,7 +192,8 @@ def test_mentor_confirms_a_done_topic(client, alice, bob, track, python_done):
     python_done.refresh_from_db()
     assert python_done.confirmed_by == bob
     assert python_done.confirmed_at is not None
-    html = client.get(PAGE).content.decode()
+    assert "Done, confirmed by a mentor" in client.get(PAGE).content.decode()
+    html = client.get(PANEL).content.decode()
     assert "Done, confirmed by a mentor" in html
     assert "Withdraw confirmation" in html
 
@@ -182,9 +201,9 @@ def test_mentor_confirms_a_done_topic(client, alice, bob, track, python_done):
 def test_confirm_button_only_on_done_topics(client, alice, bob, track, python_done):
     set_status(alice, topic(track, "apis"), "doing")
     client.force_login(bob)
-    html = client.get(PAGE).content.decode()
+    html = client.get(PANEL).content.decode()
     assert html.count('action="/mentoring/alice/ml/t/python/confirm/"') == 1
-    assert "/t/apis/confirm/" not in html
+    assert "/confirm/" not in client.get("/mentoring/alice/ml/t/apis/").content.decode()
 
 
 def test_confirm_is_refused_on_a_topic_not_done(client, alice, bob, track):
@@ -205,7 +224,8 @@ def test_htmx_confirm_redraws_the_row_and_the_diagram_colours(
 ):
     client.force_login(bob)
     html = client.post(CONFIRM, headers=HTMX).content.decode()
-    assert html.lstrip().startswith('<div class="mentee-topic" id="mentee-topic-python">')
+    assert html.lstrip().startswith('<section class="topic-panel-body mentee-panel"')
+    assert 'id="mentee-row-python" hx-swap-oob="true"' in html
     assert "Withdraw confirmation" in html
     assert confirmed_keys(html) == ["python"]
 
@@ -258,7 +278,7 @@ def test_a_mentor_cannot_withdraw_another_mentors_confirmation(
     Mentorship.objects.create(mentor=charlie, mentee=alice, state=Mentorship.State.ACTIVE)
     confirm(charlie, alice, topic(track, "python"))
     client.force_login(bob)
-    html = client.get(PAGE).content.decode()
+    html = client.get(PANEL).content.decode()
     assert "Confirmed by charlie on" in html
     assert "Withdraw confirmation" not in html
     client.post(UNCONFIRM)
@@ -287,6 +307,13 @@ def test_stranger_gets_404_on_every_feedback_action(client, alice, charlie, trac
     assert client.post(url, {"body": "Hi"}, headers=HTMX).status_code == 404
     assert not Comment.objects.exists()
     assert not TopicProgress.objects.filter(confirmed_by__isnull=False).exists()
+
+
+def test_stranger_gets_404_on_the_topic_panel(client, alice, charlie, track):
+    client.force_login(charlie)
+    assert client.get(PANEL).status_code == 404
+    assert client.get(PANEL, headers=HTMX).status_code == 404
+    assert client.post(PANEL).status_code == 405
 
 
 @pytest.mark.parametrize("state", [Mentorship.State.INVITED, Mentorship.State.ENDED])
@@ -394,12 +421,12 @@ def test_mentee_track_query_count_does_not_grow_with_comments(
         if i % 2:
             confirm(bob, alice, extra)
     client.force_login(bob)
-    # Measured: 15 (16 with a stored diagram), however many comments and sign-offs.
-    with django_assert_max_num_queries(16):
+    # Measured: 16 (17 with a stored diagram), however many comments and sign-offs.
+    with django_assert_max_num_queries(17):
         response = client.get(PAGE)
     html = response.content.decode()
-    assert html.count('class="note comment"') == 15
-    assert html.count("Withdraw confirmation") == 7
+    assert html.count(">1 comment<") == 15
+    assert html.count("Done, confirmed by a mentor") == 7
 
 
 def test_mentoring_page_query_count_does_not_grow_with_mentees(
@@ -463,5 +490,8 @@ def test_mentee_page_names_people_in_a_fixed_number_of_queries(
     client.force_login(bob)
     # Plus three: the header's team and notification links and the mentee's check-ins.
     with django_assert_max_num_queries(18):
-        html = client.get(PAGE).content.decode()
-    assert html.count("Charles (charlie)") >= 5  # three comments, two sign-offs
+        client.get(PAGE)
+    with django_assert_max_num_queries(18):
+        html = client.get(PANEL).content.decode()
+    assert html.count("Charles (charlie)") >= 1
+    assert html.count("Bob B. (bob)") >= 2  # comment and sign-off
