@@ -26,8 +26,8 @@ def render_evidence(
     text: str, track: Track, keys: Container[str], mentee: str | None = None
 ) -> SafeString:
     """`keys`: the track's live topic keys (one query per page, from `topic_keys`). For a
-    mentor (`mentee` is the learner's username) a topic link leads to that topic on the
-    mentee's track page, with the learner's status and shared notes."""
+    mentor (`mentee` is the learner's username) a topic link leads to the mentor's panel of
+    that topic, with the learner's status and shared notes."""
     if not text:
         return SafeString("")
     if mentee is None:
@@ -39,7 +39,6 @@ def render_evidence(
         key = match.group(1)
         if key not in keys:
             return match.group(0)
-        target = f"{base}t/{key}/" if mentee is None else f"{base}#mentee-topic-{key}"
-        return f"[#{key}]({target})"
+        return f"[#{key}]({base}t/{key}/)"
 
     return render_markdown(TOPIC_REFERENCE.sub(link, text))

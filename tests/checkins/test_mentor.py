@@ -23,8 +23,8 @@ def test_mentor_sees_the_learners_ratings_and_evidence(bob_client, submitted):
     html = response.content.decode()
     assert response.status_code == 200
     assert "alice: <strong>Sometimes</strong>" in html
-    # The topic as the mentor sees it: on the mentee's track page, with status and notes.
-    link = 'href="/mentoring/alice/ml/#mentee-topic-python" rel="noopener noreferrer nofollow"'
+    # The topic as the mentor sees it: its panel, with the learner's status and notes.
+    link = 'href="/mentoring/alice/ml/t/python/" rel="noopener noreferrer nofollow"'
     assert f"{link}>#python</a>" in html
     assert html.count('class="rating-form"') == 3
     assert "Complete the check-in" in html
