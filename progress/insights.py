@@ -166,7 +166,7 @@ def _tallied(
         )
         .order_by()
         .values("topic_id")
-        .annotate(recent=Count("id"))
+        .annotate(recent=Count("*"))
     )
     recent_doing = {count["topic_id"]: count["recent"] for count in recent}
     for topic_id, row in rows.items():
