@@ -338,6 +338,7 @@ def run_wrk(
         )
     finally:
         os.unlink(script.name)
+    drain(port)
     match = re.search(r"^WRK (\{.*\})$", result.stdout, re.M)
     if not match:
         raise SystemExit(f"wrk failed:\n{result.stdout}\n{result.stderr}")
@@ -350,6 +351,13 @@ def run_wrk(
         p99=data["p99"] / 1000,
         errors=data["status_errors"] + data["socket_errors"],
     )
+
+
+def drain(port: int) -> None:
+    """Wait for the requests still queued from a round: wrk stops sending, but the workers go
+    on with what is in the listen queue, which would slow the next round down. The queue is
+    served in order, so one more request answers once it is empty."""
+    urllib.request.urlopen(f"http://127.0.0.1:{port}/ping/", timeout=300).read()
 
 
 def page_requests(page: Page, identity: Identity) -> list[tuple[str, str, dict, str | None]]:
