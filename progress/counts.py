@@ -36,6 +36,15 @@ REBUILD_SQL = [
     WHERE p.status <> 'todo'
     GROUP BY p.user_id, t.track_id
     """,
+    "DELETE FROM progress_trackcount",
+    """
+    INSERT INTO progress_trackcount (track_id, followers, learners)
+    SELECT t.id,
+           (SELECT count(*) FROM progress_follow f WHERE f.track_id = t.id AND f.active),
+           (SELECT count(*) FROM progress_learnertracktally l
+            WHERE l.track_id = t.id AND l.marked > 0)
+    FROM tracks_track t
+    """,
 ]
 
 
@@ -46,6 +55,6 @@ def rebuild() -> None:
     if not kept_by_database():
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE progress_topicprogress IN SHARE MODE")
+        cursor.execute("LOCK TABLE progress_topicprogress, progress_follow IN SHARE MODE")
         for statement in REBUILD_SQL:
             cursor.execute(statement)

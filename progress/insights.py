@@ -21,7 +21,14 @@ from tracks.tree import Node, build_tree, walk
 from tracks.views import staff_required
 
 from . import counts
-from .models import Follow, LearnerTrackTally, Status, TopicProgress, TopicStatusCount
+from .models import (
+    Follow,
+    LearnerTrackTally,
+    Status,
+    TopicProgress,
+    TopicStatusCount,
+    TrackCount,
+)
 from .stats import sections_of
 
 # A learner "doing" a topic whose status has not changed for longer than this is stuck on it.
@@ -102,15 +109,15 @@ def track_insights(track: Track, now: datetime | None = None) -> TrackInsights:
     counted_total = len(live_ids - not_counted)
     rows = {node.topic.id: TopicInsight(node) for node in nodes}
     stuck_since = now - timedelta(days=STUCK_AFTER_DAYS)
-    followers = Follow.objects.filter(track=track, active=True)
-
     if counts.kept_by_database():
-        learners, finished = _tallied(
+        followers, learners, finished = _tallied(
             track, rows, retired_ids, not_counted, counted_total, stuck_since
         )
         reasons = _latest_reasons(live_ids)
     else:
-        learners, finished = _counted(track, rows, not_counted, counted_total, stuck_since)
+        followers, learners, finished = _counted(
+            track, rows, not_counted, counted_total, stuck_since
+        )
         reasons = _latest_reasons_by_window(track)
     for topic_id, reason in reasons:
         if reason.strip():
@@ -118,7 +125,7 @@ def track_insights(track: Track, now: datetime | None = None) -> TrackInsights:
 
     return TrackInsights(
         track=track,
-        followers=followers.count(),
+        followers=followers,
         learners=learners,
         finished=finished,
         rows=list(rows.values()),
@@ -154,8 +161,9 @@ def _tallied(
     not_counted: set[int],
     counted_total: int,
     stuck_since: datetime,
-) -> tuple[int, int]:
-    """Learners and finished followers from the tallies; per-topic counts into `rows`."""
+) -> tuple[int, int, int]:
+    """Followers, learners and finished followers from the tallies; per-topic counts into
+    `rows`."""
     for count in TopicStatusCount.objects.filter(topic_id__in=rows):
         row = rows[count.topic_id]
         row.done, row.doing, row.skipped = count.done, count.doing, count.skipped
@@ -166,14 +174,16 @@ def _tallied(
         )
         .order_by()
         .values("topic_id")
-        .annotate(recent=Count("id"))
+        .annotate(recent=Count("*"))
     )
     recent_doing = {count["topic_id"]: count["recent"] for count in recent}
     for topic_id, row in rows.items():
         row.stuck = row.doing - recent_doing.get(topic_id, 0)
 
     tallies = LearnerTrackTally.objects.filter(track=track)
-    learners = tallies.filter(marked__gt=0).count()
+    track_count = TrackCount.objects.filter(track=track).first()
+    followers = track_count.followers if track_count else 0
+    learners = track_count.learners if track_count else 0
     if retired_ids:
         # The tallies count retired topics too: leave out the learners whose every mark is on
         # a retired topic.
@@ -188,7 +198,7 @@ def _tallied(
         learners -= only_retired.count()
     # Only a learner with at least as many done topics as the track counts can have finished.
     candidates = tallies.filter(done__gte=counted_total).values("user")
-    return learners, _finished(track, not_counted, counted_total, candidates)
+    return followers, learners, _finished(track, not_counted, counted_total, candidates)
 
 
 def _latest_reasons(topic_ids: set[int]) -> list[tuple[int, str]]:
@@ -220,7 +230,7 @@ def _counted(
     counted_total: int,
     stuck_since: datetime,
 ) -> tuple[int, int]:
-    """The same figures as `_tallied`, counted from the progress rows."""
+    """The same figures as `_tallied`, counted from the progress and follow rows."""
     progress = TopicProgress.objects.filter(topic__track=track, topic__retired=False)
     learners = progress.exclude(status=Status.TODO).aggregate(
         learners=Count("user", distinct=True)
@@ -239,7 +249,8 @@ def _counted(
         row = rows[count["topic_id"]]
         row.done, row.doing = count["done"], count["doing"]
         row.skipped, row.stuck = count["skipped"], count["stuck"]
-    return learners, _finished(track, not_counted, counted_total)
+    followers = Follow.objects.filter(track=track, active=True).count()
+    return followers, learners, _finished(track, not_counted, counted_total)
 
 
 def _latest_reasons_by_window(track: Track) -> QuerySet:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -199,15 +199,19 @@ def _changes_since_last_visit(visible: models.QuerySet[Track]) -> Subquery:
     """Per mentorship: the mentee's status changes on live topics of the visible tracks they
     follow, since the mentor last opened one of their track pages (or since the mentorship
     began, for a mentor who never did)."""
+    # The follow is looked up by (user, track) for each event: a join through the track's
+    # follows would let the plan read every follower of the track.
+    following = Follow.objects.filter(
+        user=OuterRef("user"), track=OuterRef("topic__track"), active=True
+    )
     events = (
         ProgressEvent.objects.filter(
             user=OuterRef("mentee"),
             created_at__gt=Coalesce(OuterRef("mentor_seen_at"), OuterRef("updated_at")),
             topic__retired=False,
             topic__track__in=visible,
-            topic__track__follows__user=F("user"),
-            topic__track__follows__active=True,
         )
+        .filter(Exists(following))
         .order_by()
         .values("user")
         .annotate(count=Count("id"))

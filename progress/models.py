@@ -323,3 +323,17 @@ class LearnerTrackTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.track_id}: {self.marked}/{self.done}"
+
+
+class TrackCount(models.Model):
+    """Per track, the active followers and the learners with a status other than to-do on any
+    of its topics, retired or not; kept by database triggers like TopicStatusCount."""
+
+    track = models.OneToOneField(
+        Track, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    followers = models.IntegerField(default=0)
+    learners = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.track_id}: {self.followers}/{self.learners}"

@@ -47,7 +47,9 @@ def set_status(
 
     The row is locked while it is read and written, so two identical submissions racing each
     other leave one TopicProgress and one ProgressEvent: the second one finds the status
-    already set and records nothing. Setting a status on a track also follows it.
+    already set and records nothing. Setting a status on a track also follows it. On
+    PostgreSQL the status counts behind curator insights move in the same transaction
+    (triggers, see `progress.counts`).
     """
     status = Status(status)
     reason = reason.strip() if status == Status.SKIPPED else ""

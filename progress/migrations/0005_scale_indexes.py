@@ -4,7 +4,26 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from progress.counts import REBUILD_SQL
+# Counts everything once, for a database that already has progress.
+REBUILD_SQL = [
+    """
+    INSERT INTO progress_topicstatuscount (topic_id, doing, done, skipped)
+    SELECT topic_id,
+           count(*) FILTER (WHERE status = 'doing'),
+           count(*) FILTER (WHERE status = 'done'),
+           count(*) FILTER (WHERE status = 'skipped')
+    FROM progress_topicprogress
+    WHERE status <> 'todo'
+    GROUP BY topic_id
+    """,
+    """
+    INSERT INTO progress_learnertracktally (user_id, track_id, marked, done)
+    SELECT p.user_id, t.track_id, count(*), count(*) FILTER (WHERE p.status = 'done')
+    FROM progress_topicprogress p JOIN tracks_topic t ON t.id = p.topic_id
+    WHERE p.status <> 'todo'
+    GROUP BY p.user_id, t.track_id
+    """,
+]
 
 # One function for the three triggers: each row's old status is taken away from the counts and
 # its new one added. To-do is not counted, so creating a to-do row touches no count.

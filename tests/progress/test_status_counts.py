@@ -17,6 +17,7 @@ from progress.models import (
     Status,
     TopicProgress,
     TopicStatusCount,
+    TrackCount,
 )
 from progress.services import set_status
 from tracks.models import Topic, Track
@@ -71,6 +72,21 @@ def kept_tallies() -> dict[tuple[int, int], tuple[int, int]]:
     }
 
 
+def recounted_tracks() -> dict[int, tuple[int, int]]:
+    return {
+        track.id: (
+            Follow.objects.filter(track=track, active=True).count(),
+            LearnerTrackTally.objects.filter(track=track, marked__gt=0).count(),
+        )
+        for track in Track.objects.all()
+    }
+
+
+def kept_tracks() -> dict[int, tuple[int, int]]:
+    kept = {c.track_id: (c.followers, c.learners) for c in TrackCount.objects.all()}
+    return {track.id: kept.get(track.id, (0, 0)) for track in Track.objects.all()}
+
+
 def figures(track: Track) -> tuple:
     data = track_insights(track)
     rows = [
@@ -89,6 +105,7 @@ def naive_figures(track: Track, monkeypatch) -> tuple:
 def assert_counts_match(track: Track, monkeypatch) -> None:
     assert kept_topics() == recounted_topics()
     assert kept_tallies() == recounted_tallies()
+    assert kept_tracks() == recounted_tracks()
     assert figures(track) == naive_figures(track, monkeypatch)
 
 
@@ -130,6 +147,8 @@ def test_counts_equal_a_recount_after_random_changes(bigger_track, monkeypatch):
         updated_at=timezone.now() - timedelta(days=30)
     )
     Follow.objects.filter(user=users[1]).update(active=False)
+    Follow.objects.filter(user=users[2], track=other).delete()
+    Follow.objects.create(user=User.objects.create_user("follower"), track=track)
     assert_counts_match(track, monkeypatch)
 
     # Writes that do not go through set_status: bulk updates, deletes, direct inserts.
@@ -166,10 +185,13 @@ def test_rebuild_counts_the_same_as_the_triggers(track, alice, bob):
     set_status(bob, Topic.objects.get(track=track, key="python"), Status.SKIPPED, "No")
     set_status(bob, Topic.objects.get(track=track, key="apis"), Status.DOING)
     before = kept_topics(), kept_tallies()
+    before += (kept_tracks(),)
     TopicStatusCount.objects.all().delete()
     LearnerTrackTally.objects.all().delete()
+    TrackCount.objects.all().delete()
     counts.rebuild()
-    assert (kept_topics(), kept_tallies()) == before
+    assert (kept_topics(), kept_tallies(), kept_tracks()) == before
+    assert before[2][track.id] == (2, 2)
     assert before[0] == recounted_topics()
 
 

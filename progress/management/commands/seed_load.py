@@ -234,15 +234,17 @@ class Command(BaseCommand):
         chosen = rng.sample(topics, min(statuses, len(topics)))
         for topic_id in chosen:
             final = _final_status(rng)
-            when = joined + (self.now - joined) * rng.random()
+            # A topic's changes lie a few days apart, all in the past; its status was last
+            # changed at its last event.
+            when = joined + (self.now - timedelta(days=10) - joined) * rng.random()
             previous = Status.TODO
             reason = ""
             for status in _final_to_path(final, rng):
                 reason = rng.choice(REASONS) if status == "skipped" and rng.random() < 0.5 else ""
                 Rows.add(rows.events, user_id, topic_id, user_id, previous, status, reason, when)
                 previous = status
-                when += timedelta(hours=rng.uniform(1, 72))
-            updated = min(when, self.now)
+                updated = when
+                when += timedelta(hours=rng.uniform(1, 48))
             Rows.add(rows.progress, user_id, topic_id, final, reason, updated, None, None)
         for topic_id in rng.sample(chosen, min(NOTES_PER_LEARNER, len(chosen))):
             created = joined + (self.now - joined) * rng.random()
@@ -383,4 +385,8 @@ class Command(BaseCommand):
     def _finish(self) -> None:
         counts.rebuild()
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            if connection.in_atomic_block:
+                cursor.execute("ANALYZE")
+            else:
+                # Also sets the visibility map, so that counts can read indexes alone.
+                cursor.execute("VACUUM (ANALYZE)")
