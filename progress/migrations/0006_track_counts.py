@@ -137,7 +137,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('progress', '0003_scale_indexes'),
+        ('progress', '0005_scale_indexes'),
         ('tracks', '0001_initial'),
     ]
 
