@@ -1,6 +1,6 @@
 """Counts of statuses kept by the database for curator insights.
 
-On PostgreSQL, triggers on progress_topicprogress (migration 0003_scale_indexes) add and take
+On PostgreSQL, triggers on progress_topicprogress (migration 0005_scale_indexes) add and take
 away one per row inserted, deleted or moved to another status, in the transaction that does it:
 `set_status`, an account deleted with its progress, a topic or track deleted, a bulk insert or
 update. Counting this way keeps insights at a few index reads however many learners there are.

@@ -129,7 +129,7 @@ def install_triggers(apps, schema_editor):
 def drop_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    previous = import_module("progress.migrations.0003_scale_indexes")
+    previous = import_module("progress.migrations.0005_scale_indexes")
     for statement in [*DROP, previous.FUNCTION]:
         schema_editor.execute(statement)
 
