@@ -35,7 +35,7 @@ class TrackAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["related"]
-    readonly_fields = ["diagram", "diagram_error"]
+    readonly_fields = ["diagram", "diagram_error", "diagram_redrawing"]
     inlines = [ExpectedBehaviourInline]
 
     def save_related(self, request, form, formsets, change) -> None:
