@@ -18,6 +18,7 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinp
 USER trilha
 
 EXPOSE 8000
-# Each start brings the schema and the shipped tracks up to date and renders any diagram
-# that changed (waiting for PlantUML to boot); serving pages never renders.
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable && python manage.py import_track tracks/content && python manage.py render_diagrams --wait 120; exec gunicorn config.wsgi --bind 0.0.0.0:8000 --access-logfile -"]
+# Alone, each start brings the schema and the shipped tracks up to date, queues the diagrams and
+# serves; docker-compose.yml runs those steps once in `migrate` and draws in `worker`
+# (`render_diagrams --worker`). Serving pages never draws, nor waits for PlantUML.
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable && python manage.py import_track tracks/content && python manage.py render_diagrams --enqueue && exec gunicorn config.wsgi --bind 0.0.0.0:8000 --access-logfile - --no-control-socket"]

@@ -51,18 +51,17 @@ plantuml-jar-if-java:
 	elif ! $(MAKE) --no-print-directory plantuml-jar; then echo "could not fetch $(PLANTUML_JAR)"; fi
 
 # With PLANTUML_URL unset and Java present, a local PlantUML runs beside the app and stops
-# with it; the app finds it through the PLANTUML_URL exported here.
+# with it; the app finds it through the PLANTUML_URL exported here. The diagram worker
+# (render_diagrams --worker) draws what imports and edits queue, and stops with the server.
 run: demo plantuml-jar-if-java
 	@if [ -z "$$PLANTUML_URL" ] && [ -f $(PLANTUML_JAR) ] && command -v java >/dev/null 2>&1; then \
 		$(PY) manage.py plantuml_server --port $(PLANTUML_PORT) & plantuml_pid=$$!; \
-		trap 'kill $$plantuml_pid 2>/dev/null' EXIT INT TERM; \
 		export PLANTUML_URL=http://127.0.0.1:$(PLANTUML_PORT)/; \
-		$(PY) manage.py render_diagrams --wait 60; \
-		$(PY) manage.py runserver 127.0.0.1:$(PORT); \
-	else \
-		$(PY) manage.py render_diagrams; \
-		$(PY) manage.py runserver 127.0.0.1:$(PORT); \
-	fi
+	fi; \
+	$(PY) manage.py render_diagrams --worker & worker_pid=$$!; \
+	trap 'kill $$worker_pid $$plantuml_pid 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py render_diagrams --enqueue >/dev/null; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

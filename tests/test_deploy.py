@@ -188,3 +188,31 @@ def test_check_deploy_warns_when_https_is_switched_off():
     assert result.returncode != 0
     assert "security.W004" in result.stderr
     assert "security.W008" in result.stderr
+
+
+# --- docker-compose ---------------------------------------------------------------------------
+
+
+def test_compose_runs_a_proxy_in_front_of_a_scalable_app_with_the_worker_and_redis(tmp_path):
+    import shutil
+
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.skip("docker-compose is not installed")
+    compose = BASE_DIR / "docker-compose.yml"
+    services = subprocess.run(
+        [binary, "-f", str(compose), "config", "--services"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=True,
+    ).stdout.split()
+
+    assert set(services) == {"proxy", "migrate", "app", "worker", "db", "cache", "plantuml"}
+    text = compose.read_text()
+    app = text[text.index("\n  app:") : text.index("\n  worker:")]
+    assert "ports:" not in app  # only the proxy publishes: `--scale app=3` needs no free port
+    assert "render_diagrams --worker" in text
+    caddyfile = (BASE_DIR / "deploy" / "Caddyfile").read_text()
+    assert "name app" in caddyfile and "port 8000" in caddyfile

@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Diagram, ExpectedBehaviour, Resource, Topic, Track
-from .render_queue import redraw_later
+from .models import Diagram, ExpectedBehaviour, RenderJob, Resource, Topic, Track
+from .render_queue import enqueue, redraw_later
 
 # A resource typed without a scheme ("docs.python.org") is taken as https; a text box, since
 # browsers refuse to submit a type="url" field without a scheme.
@@ -37,7 +39,7 @@ class TrackAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["related"]
-    readonly_fields = ["diagram", "diagram_error"]
+    readonly_fields = ["diagram", "diagram_error", "diagram_redrawing"]
     inlines = [ExpectedBehaviourInline]
 
     def save_related(self, request, form, formsets, change) -> None:
@@ -82,3 +84,30 @@ class ResourceAdmin(admin.ModelAdmin):
 class DiagramAdmin(admin.ModelAdmin):
     list_display = ["key", "renderer_version", "created_at"]
     readonly_fields = ["key", "source", "svg", "renderer_version", "created_at"]
+
+
+@admin.register(RenderJob)
+class RenderJobAdmin(admin.ModelAdmin):
+    """Diagrams waiting for the worker, and those it gave up on, with PlantUML's answer."""
+
+    list_display = ["track", "attempts", "gave_up", "run_after", "last_error"]
+    list_filter = ["gave_up"]
+    readonly_fields = [
+        "track",
+        "requested_at",
+        "run_after",
+        "leased_until",
+        "attempts",
+        "last_error",
+        "gave_up",
+    ]
+    actions = ["draw_again"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Draw the selected diagrams again"))
+    def draw_again(self, request, queryset) -> None:
+        count = enqueue(queryset.values_list("track_id", flat=True))
+        message = ngettext("%(count)d diagram queued.", "%(count)d diagrams queued.", count)
+        self.message_user(request, message % {"count": count})

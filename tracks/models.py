@@ -33,6 +33,8 @@ class Track(models.Model):
         "Diagram", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     diagram_error = models.TextField(_("diagram error"), blank=True)
+    # Set while a RenderJob waits for the worker, so that pages say so without a query.
+    diagram_redrawing = models.BooleanField(_("diagram being redrawn"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

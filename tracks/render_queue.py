@@ -39,9 +39,12 @@ def redraw_later(track_id: int) -> None:
 
 
 def enqueue(track_ids: Iterable[int]) -> int:
-    """Queue these tracks (again): due now, with all their attempts ahead. One query."""
+    """Queue these tracks (again): due now, with all their attempts ahead, and mark them as
+    being redrawn. Locks each track row before its job row, as the worker does."""
     now = timezone.now()
     ids = sorted(set(Track.objects.filter(pk__in=list(track_ids)).values_list("pk", flat=True)))
+    # A new updated_at is a new content version: cached pages learn of the redrawing.
+    Track.objects.filter(pk__in=ids).update(diagram_redrawing=True, updated_at=now)
     RenderJob.objects.bulk_create(
         [RenderJob(track_id=track_id, requested_at=now, run_after=now) for track_id in ids],
         update_conflicts=True,
@@ -106,14 +109,25 @@ def work_one() -> tuple[RenderJob, str] | None:
 def _finished(job: RenderJob) -> None:
     # Cached pages said "being redrawn": a new version makes them say what happened.
     mark_track_changed(job.track_id)
-    deleted, _ = RenderJob.objects.filter(pk=job.pk, requested_at=job.requested_at).delete()
-    if not deleted:
-        # Queued again while it was drawn: free it for a round with the newer topics.
-        RenderJob.objects.filter(pk=job.pk).update(leased_until=None)
+    with transaction.atomic():
+        _lock_track(job)
+        deleted, _ = RenderJob.objects.filter(pk=job.pk, requested_at=job.requested_at).delete()
+        if deleted:
+            Track.objects.filter(pk=job.track_id).update(diagram_redrawing=False)
+        else:
+            # Queued again while it was drawn: free it for a round with the newer topics.
+            RenderJob.objects.filter(pk=job.pk).update(leased_until=None)
+
+
+def _lock_track(job: RenderJob) -> None:
+    # Track row first, then the job's: the order enqueue() takes them in, so neither waits
+    # for the other in a circle.
+    list(Track.objects.select_for_update().filter(pk=job.track_id).values_list("pk"))
 
 
 def _failed(job: RenderJob, track: Track, reason: str) -> str:
     with transaction.atomic():
+        _lock_track(job)
         current = RenderJob.objects.select_for_update().filter(pk=job.pk).first()
         if current is None:
             return f"failed ({reason}); the job is gone"
@@ -125,6 +139,8 @@ def _failed(job: RenderJob, track: Track, reason: str) -> str:
         if job.attempts >= MAX_ATTEMPTS:
             current.gave_up = True
             current.save(update_fields=["leased_until", "last_error", "gave_up"])
+            Track.objects.filter(pk=track.pk).update(diagram_redrawing=False)
+            track.diagram_redrawing = False
             record_failure(track, reason)
             mark_track_changed(track.pk)
             return f"failed ({reason}); gave up after {job.attempts} attempts"
@@ -152,7 +168,3 @@ def run_worker(
         else:
             job, what = done
             report(job.track_id, what)
-
-
-def is_being_redrawn(track: Track) -> bool:
-    return RenderJob.objects.filter(track=track, gave_up=False).exists()

@@ -435,3 +435,30 @@ def test_workers_claiming_at_once_never_take_the_same_job(db):
     taken = [pk for _thread, result in threads for pk in result["value"]]
     assert len(taken) == 40
     assert len(set(taken)) == 40
+
+
+def test_curators_see_failed_jobs_in_the_admin_and_queue_them_again(client, curator, track):
+    enqueue([track.pk])
+    RenderJob.objects.update(gave_up=True, attempts=MAX_ATTEMPTS, last_error="No such color")
+    client.force_login(curator)
+
+    listing = client.get(reverse("admin:tracks_renderjob_changelist"))
+    response = client.post(
+        reverse("admin:tracks_renderjob_changelist"),
+        {"action": "draw_again", "_selected_action": [RenderJob.objects.get().pk]},
+        follow=True,
+    )
+
+    assert "No such color" in listing.content.decode()
+    assert "1 diagram queued." in response.content.decode()
+    job = RenderJob.objects.get()
+    assert (job.gave_up, job.attempts, job.last_error) == (False, 0, "")
+
+
+def test_the_render_job_admin_is_for_staff_only(client, charlie):
+    client.force_login(charlie)
+
+    response = client.get(reverse("admin:tracks_renderjob_changelist"))
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url

@@ -18,7 +18,6 @@ from tracks.diagrams import PUBLIC_REASONS
 from tracks.fragments import TopicSlots, slot
 from tracks.models import Diagram, Track
 from tracks.plantuml.svg import mark_statuses, mark_topic_classes
-from tracks.render_queue import is_being_redrawn
 
 register = template.Library()
 
@@ -98,12 +97,6 @@ def diagram_highlight_css(highlights: dict[str, str] | None = None) -> SafeStrin
         texts = ", ".join([f".diagram-legend .swatch-{status} text"] + [f"{n} text" for n in nodes])
         rules.append(f"{boxes} {{ {box} }}\n{texts} {{ {text} }}")
     return mark_safe("\n".join(rules))
-
-
-@register.simple_tag
-def diagram_being_redrawn(track: Track) -> bool:
-    """Whether the worker has yet to draw the track's current topics (one query)."""
-    return is_being_redrawn(track)
 
 
 @register.simple_tag(takes_context=True)

@@ -7,7 +7,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from tracks.diagrams import Outcome, render_track_diagram
 from tracks.models import Track
@@ -52,6 +52,8 @@ class Command(BaseCommand):
             help="With --worker: how long to sleep when the queue is empty.",
         )
 
+    # Reasons are stored in English, as the pages expect (they translate them when shown).
+    @no_translations
     def handle(self, *args, slugs: list[str], force: bool, wait: float, **options) -> None:
         if options["worker"]:
             if slugs or force or wait or options["enqueue"]:
