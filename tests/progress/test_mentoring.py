@@ -488,7 +488,7 @@ def test_mentee_track_query_count_does_not_grow_with_topics_or_notes(
     client.force_login(bob)
     # The learner's own track page's budget, plus the mentors' comments and the last-visit
     # time (a stored diagram is one more query).
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         response = client.get("/mentoring/alice/ml/")
     html = response.content.decode()
     assert "20 of 26 topics done (76%)" in html

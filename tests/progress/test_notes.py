@@ -199,7 +199,7 @@ def test_notes_page_query_count_does_not_grow_with_notes(
         for i in range(5):
             Note.objects.create(user=alice, topic=topic_obj, body=f"Note {i}")
     client.force_login(alice)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get("/tracks/ml/notes/")
     assert "35 notes" in response.content.decode()
 
