@@ -109,6 +109,9 @@ def test_stored_hostile_notes_never_break_the_mentor_page(client, bob, stored_ho
     client.force_login(bob)
     response = client.get("/mentoring/alice/ml/")
     assert response.status_code == 200
+    # The notes are read in the topic's panel.
+    response = client.get("/mentoring/alice/ml/t/python/")
+    assert response.status_code == 200
     assert "deep" in response.content.decode()
 
 
