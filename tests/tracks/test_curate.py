@@ -403,7 +403,8 @@ def test_four_simultaneous_imports_each_answer_with_the_report(curator):
     assert Topic.objects.filter(track__slug="data").count() == 4
 
 
-@pytest.mark.parametrize("token", ["", "x" * 32, "a\x00b", "../" * 11])
+# A NUL never gets this far: the input guard answers 400 (tests/security/test_input_guard.py).
+@pytest.mark.parametrize("token", ["", "x" * 32, "a b", "../" * 11])
 def test_a_token_that_names_no_preview_imports_nothing(curator_client, token):
     response = curator_client.post(reverse("tracks:import"), {"token": token}, follow=True)
     assert response.status_code == 200

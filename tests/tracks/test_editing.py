@@ -627,9 +627,7 @@ def deep_chain(track: Track, levels: int, prefix: str) -> list[Topic]:
     return chain
 
 
-def test_a_subtree_cannot_move_where_it_would_be_deeper_than_30_levels(
-    curator_client, track, refresh
-):
+def test_a_subtree_cannot_move_where_it_would_be_deeper_than_30_levels(curator_client, track):
     # Levels: ml (1), d0 (2) ... d27 (29). Basics has children, so it needs two free levels.
     chain = deep_chain(track, 28, "d")
     basics = topic(track, "basics")
