@@ -524,6 +524,9 @@ def server_env(url: str) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": "benchmark-only-secret-key-not-for-production-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        # Plain HTTP on loopback, as behind a TLS proxy: no redirect, cookies sent back.
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
         "LOG_LEVEL": "WARNING",
     }
 
