@@ -9,6 +9,9 @@
   const ready = new WeakSet();
   document.addEventListener("htmx:afterSettle", function () { if (active) active.markCurrent(); });
   document.addEventListener("htmx:historyRestore", setUp);
+  // A page with the map is never kept in htmx's history copy (hx-history="false" on the
+  // figure): the copy would carry the zoom as a style attribute, which the page's policy
+  // refuses. Back asks the server for the page instead, then htmx:historyRestore sets it up.
   // "/" anywhere but in a field goes to the search box.
   document.addEventListener("keydown", function (event) {
     if (!active || !active.input) return;

@@ -99,7 +99,8 @@ def dry_run_warnings(plans: list[TrackPlan]) -> dict[str, list[str]]:
 
 
 def apply_plans(plans: list[TrackPlan]) -> list[TrackResult]:
-    """Write the tracks in one transaction, which also queues their diagrams for the worker."""
+    """Write the tracks in one transaction, which also queues the diagrams of the tracks whose
+    topics changed for the worker."""
     missing = related_warnings(plans)
     with transaction.atomic():
         _lock_tracks(plan.slug for plan in plans)
@@ -111,7 +112,11 @@ def apply_plans(plans: list[TrackPlan]) -> list[TrackResult]:
             result.warnings = plan.warnings + result.warnings + missing.get(plan.slug, [])
             results.append(result)
         _link_related(plans, tracks)
-        enqueue(track.pk for track in tracks.values())
+        # A track whose topics stay as they were keeps its diagram: importing a track's own
+        # export changes no row. (`render_diagrams` draws the diagrams that are missing.)
+        enqueue(
+            tracks[result.slug].pk for result in results if result.changed or result.topics_retired
+        )
     return results
 
 
