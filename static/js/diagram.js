@@ -9,9 +9,6 @@
   const ready = new WeakSet();
   document.addEventListener("htmx:afterSettle", function () { if (active) active.markCurrent(); });
   document.addEventListener("htmx:historyRestore", setUp);
-  // A page with the map is never kept in htmx's history copy (hx-history="false" on the
-  // figure): the copy would carry the zoom as a style attribute, which the page's policy
-  // refuses. Back asks the server for the page instead, then htmx:historyRestore sets it up.
   // "/" anywhere but in a field goes to the search box.
   document.addEventListener("keydown", function (event) {
     if (!active || !active.input) return;
@@ -54,7 +51,9 @@
     const ratio = zoom / previous;
     const left = (viewport.scrollLeft + x) * ratio - x;
     const top = (viewport.scrollTop + y) * ratio - y;
-    svg.style.width = fitWidth() * zoom + "px";
+    // The width attribute, not a style: htmx's copy of the page for Back keeps it, and the
+    // page's policy refuses style attributes in markup put back.
+    svg.setAttribute("width", Math.round(fitWidth() * zoom));
     viewport.classList.toggle("is-fitted", zoom === 1);
     viewport.scrollTo(left, top);
   }
