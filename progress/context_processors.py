@@ -1,26 +1,69 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db import connection
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+
+from notifications.models import Notification
+from teams.models import Membership
 
 from .models import Mentorship
 
 
-def mentoring_nav(request: HttpRequest) -> dict:
-    """Whether the header links to the mentoring page: the user mentors someone or has an
-    invitation to answer. Lazy, so only a page that draws the header for a signed-in user asks
-    the database; pages that already know set `mentoring_nav` themselves."""
+@dataclass(frozen=True)
+class HeaderState:
+    """What the header shows a signed-in user beyond the fixed links."""
 
-    def is_mentor() -> bool:
-        # Error pages can be drawn for a request without a (saved) user.
+    mentoring: bool = False  # mentors someone or has a mentoring invitation to answer
+    in_team: bool = False  # a member or lead of a team
+    unread: int = 0  # unread notifications
+
+
+_MENTOR_STATES = [Mentorship.State.INVITED.value, Mentorship.State.ACTIVE.value]
+# Every page a signed-in user sees asks this, so it is one plain statement, each part on an
+# index (mentorship by mentor, membership by user, the partial index of unread notifications).
+_HEADER_SQL = f"""
+SELECT
+  EXISTS (SELECT 1 FROM {Mentorship._meta.db_table}
+          WHERE mentor_id = %(user)s AND state = ANY(%(states)s)),
+  EXISTS (SELECT 1 FROM {Membership._meta.db_table} WHERE user_id = %(user)s),
+  (SELECT count(*) FROM {Notification._meta.db_table}
+   WHERE recipient_id = %(user)s AND read_at IS NULL)
+"""  # noqa: S608 (table names from the models; values are parameters)
+
+
+def header_state(request: HttpRequest) -> HeaderState:
+    """The header's three facts in one indexed query, once per request; nothing for a visitor
+    or for an error page drawn without a (saved) user."""
+    state = getattr(request, "_header_state", None)
+    if state is not None:
+        return state
+    user = getattr(request, "user", None)
+    state = HeaderState()
+    if user is not None and user.is_authenticated and user.pk is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(_HEADER_SQL, {"user": user.pk, "states": _MENTOR_STATES})
+            state = HeaderState(*cursor.fetchone())
+    request._header_state = state
+    return state
+
+
+def header(request: HttpRequest) -> dict:
+    """`mentoring_nav` (the header links to the mentoring page), `teams_nav` (to the teams: the
+    user is in one, or is staff) and `unread_notifications` (the unread count). Lazy, so only a
+    page that draws the header for a signed-in user asks the database, once for all three;
+    pages that already know set `mentoring_nav` themselves."""
+
+    def teams_nav() -> bool:
         user = getattr(request, "user", None)
-        return (
-            user is not None
-            and user.is_authenticated
-            and user.pk is not None
-            and Mentorship.objects.filter(
-                mentor=user, state__in=[Mentorship.State.INVITED, Mentorship.State.ACTIVE]
-            ).exists()
-        )
+        if user is not None and user.is_authenticated and user.is_staff:
+            return True
+        return header_state(request).in_team
 
-    return {"mentoring_nav": SimpleLazyObject(is_mentor)}
+    return {
+        "mentoring_nav": SimpleLazyObject(lambda: header_state(request).mentoring),
+        "teams_nav": SimpleLazyObject(teams_nav),
+        "unread_notifications": SimpleLazyObject(lambda: header_state(request).unread),
+    }

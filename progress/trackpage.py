@@ -20,20 +20,23 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
 
+from django.contrib.messages import get_messages
 from django.core.cache import caches
+from django.http import HttpRequest
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
-from django.utils.html import format_html, strip_tags
+from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 
-from tracks.fragments import PAGE, Fragment, Slots, TopicSlots, slot
+from tracks.fragments import PAGE, PAGE_REGIONS, Fragment, Page, Slots, TopicSlots, slot
 from tracks.models import Topic, Track
-from tracks.templatetags.diagrams import topic_group_class
+from tracks.templatetags.diagrams import diagram_highlight_css, topic_group_class
 from tracks.templatetags.trilha import markdown_filter
 from tracks.tree import Node, build_tree, walk
 
+from .context_processors import header_state
 from .models import Status, TopicProgress
 from .stats import CONFIRMED, Tally, sections_of
 
@@ -46,6 +49,9 @@ CACHED_TEMPLATES = (
     "progress/_mentee_outline_node.html",
     "progress/dashboard.html",
     "progress/topic.html",
+    "progress/track_detail.html",
+    "progress/_progress_bars.html",
+    "base.html",
 )
 # Keys change with every version, so old entries only need to expire.
 TIMEOUT = 7 * 24 * 3600
@@ -58,8 +64,33 @@ T = TypeVar("T")
 _local: OrderedDict[str, Any] = OrderedDict()
 
 
+class LocalCache:
+    """The latest `size` entries built in this process, for values cheap to rebuild."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, Any] = OrderedDict()
+
+    def get(self, key: str, build: Callable[[], T]) -> T:
+        value = self.entries.get(key)
+        if value is None:
+            value = self.entries[key] = build()
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        else:
+            self.entries.move_to_end(key)
+        return value
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+_summaries = LocalCache(1024)
+
+
 def clear_local() -> None:
     _local.clear()
+    _summaries.clear()
 
 
 def cached(key: str, build: Callable[[], T]) -> T:
@@ -245,6 +276,11 @@ class Audience:
 @dataclass(frozen=True)
 class _PageRequest:
     csp_nonce: str
+    full_path: str = ""
+    path: str = ""
+
+    def get_full_path(self) -> str:
+        return self.full_path
 
 
 def audience_of(user: Any) -> Audience:
@@ -254,7 +290,7 @@ def audience_of(user: Any) -> Audience:
 TODO_VALUES = {"cls": "status-todo", "keep": "todo", "checked": "", "badge": "", "svg": "topic"}
 
 
-def _build_body(track: Track, audience: Audience) -> Fragment:
+def _body_html(track: Track, audience: Audience) -> str:
     roots = live_tree(track)
     urls = TopicUrls(track)
     for node in walk(roots):
@@ -269,21 +305,41 @@ def _build_body(track: Track, audience: Audience) -> Fragment:
         "request": _PageRequest(slot(PAGE, "nonce")),
         "csrf_token": slot(PAGE, "csrf"),
     }
-    html = render_to_string("progress/_track_body.html", context)
-    return Fragment.parse(html, TODO_VALUES)
+    return render_to_string("progress/_track_body.html", context)
 
 
-def track_body(track: Track, audience: Audience) -> Fragment:
+def _build_page(track: Track, audience: Audience) -> Page:
+    """The whole track page with slots: the viewer's statuses in the body, the summary, the
+    diagram's highlight rules, the header's per-user links, messages, CSRF token and nonce."""
+    regions: dict[str, str] = {}
+    context = {
+        "track": track,
+        "description_meta": track_outline(track).description_meta,
+        "body": mark_safe(_body_html(track, audience)),  # noqa: S308 (rendered just above)
+        "related": list(track.related.published()),
+        "user": audience,
+        "request": _PageRequest(slot(PAGE, "nonce"), slot(PAGE, "full_path")),
+        "csrf_token": slot(PAGE, "csrf"),
+        "mentoring_nav": True,
+        "teams_nav": True,
+        "unread_notifications": slot(PAGE, "unread_count"),
+        PAGE_REGIONS: regions,
+    }
+    html = render_to_string("progress/track_detail.html", context)
+    return Page.parse(html, regions, TODO_VALUES)
+
+
+def track_page(track: Track, audience: Audience) -> Page:
     key = ":".join(
         [
-            "trilha:track-body",
+            "trilha:track-page",
             track.content_version,
             get_language() or "",
             audience.name,
             template_version(),
         ]
     )
-    return cached(key, lambda: _build_body(track, audience))
+    return cached(key, lambda: _build_page(track, audience))
 
 
 # --- the viewer's layer ---------------------------------------------------------------------
@@ -349,11 +405,81 @@ def viewer_state(
     return Viewer(statuses, highlights, overall, sections)
 
 
-def fill_body(body: Fragment, viewer: Viewer, csrf_token: str, nonce: str) -> SafeString:
+def summary(track: Track, audience: Audience, viewer: Viewer, following: bool) -> Fragment:
+    """The one-line summary above the map, with per-section figures folded under it: built once
+    per set of figures (a viewer sees the same one until a status changes) and kept in this
+    process only, apart from the pages so that many viewers never push a page out."""
+    figures = ";".join(
+        f"{tally.done}.{tally.doing}.{tally.skipped}"
+        for tally in [viewer.overall, *(section.tally for section in viewer.sections)]
+    )
+    key = ":".join(
+        [
+            track.content_version,
+            get_language() or "",
+            audience.name,
+            template_version(),
+            "following" if following else "",
+            figures,
+        ]
+    )
+
+    def build() -> Fragment:
+        context = {
+            "track": track,
+            "overall": viewer.overall,
+            "sections": viewer.sections,
+            "following": following,
+            "user": audience,
+            "request": _PageRequest(slot(PAGE, "nonce"), path=track.get_absolute_url()),
+            "csrf_token": slot(PAGE, "csrf"),
+        }
+        return Fragment.parse(render_to_string("progress/track_detail.html#summary", context), {})
+
+    return _summaries.get(key, build)
+
+
+def fill_page(
+    page: Page,
+    request: HttpRequest,
+    track: Track,
+    viewer: Viewer,
+    following: bool,
+    csrf_token: str,
+) -> SafeString:
+    """The cached page with this request's viewer in it."""
     table: dict[str, dict[str, SafeString]] = {}
     values = {}
     for key, status in viewer.highlights.items():
         if status not in table:
             table[status] = row_values(status)
         values[key] = table[status]
-    return body.fill(values, {"csrf": csrf_token, "nonce": nonce})
+    # django-csp's lazy nonce is falsy until read: read it, so that the policy names it.
+    lazy_nonce = getattr(request, "csp_nonce", None)
+    nonce = "" if lazy_nonce is None else str(lazy_nonce)
+    css = diagram_highlight_css(viewer.highlights)
+    page_values = {
+        "csrf": csrf_token,
+        "nonce": nonce,
+        "full_path": escape(request.get_full_path()),
+        "summary": summary(track, audience_of(request.user), viewer, following).fill(
+            {}, {"csrf": csrf_token}
+        ),
+        "highlights": mark_safe(  # noqa: S308 (rules made from checked topic keys)
+            f'<style id="diagram-highlights" nonce="{nonce}">\n{css}\n</style>\n'
+        ),
+    }
+    shown = []
+    if request.user.is_authenticated:
+        state = header_state(request)
+        if state.mentoring:
+            shown.append("nav_mentoring")
+        if state.in_team or request.user.is_staff:
+            shown.append("nav_teams")
+        if state.unread:
+            shown.append("unread")
+            page_values["unread_count"] = str(state.unread)
+    messages = get_messages(request)
+    if messages:
+        page_values["messages"] = render_to_string("base.html#messages", {"messages": messages})
+    return page.fill(values, page_values, shown)

@@ -177,10 +177,6 @@ def track_list(request: HttpRequest) -> HttpResponse:
     return render(request, "progress/track_list.html", {"tracks": tracks})
 
 
-def _csp_nonce(request: HttpRequest) -> str:
-    return str(getattr(request, "csp_nonce", "") or "")
-
-
 @require_GET
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     track = _get_track_or_404(request, slug)
@@ -192,19 +188,8 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     # One token for every form of the page, the cached outline's included.
     token = get_token(request)
-    body = trackpage.track_body(track, trackpage.audience_of(request.user))
-    context = {
-        "track": track,
-        "description_meta": outline.description_meta,
-        "overall": viewer.overall,
-        "sections": viewer.sections,
-        "highlights": viewer.highlights,
-        "following": following,
-        "body": trackpage.fill_body(body, viewer, token, _csp_nonce(request)),
-        "related": list(track.related.published()),
-        "csrf_token": token,
-    }
-    return render(request, "progress/track_detail.html", context)
+    page = trackpage.track_page(track, trackpage.audience_of(request.user))
+    return HttpResponse(trackpage.fill_page(page, request, track, viewer, following, token))
 
 
 @require_GET

@@ -3,20 +3,15 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .models import Invitation, Membership
+from .models import Invitation
 
 
 def teams(request: HttpRequest) -> dict:
-    """`teams_nav`: whether the header links to the teams (the user is in one, or is staff);
-    `team_invitations`: the invitations waiting for an answer, listed on /me/. Both lazy, so
-    only a page that uses them asks the database."""
+    """`team_invitations`: the invitations waiting for an answer, listed on /me/. Lazy, so only
+    a page that lists them asks the database (the header's `teams_nav` comes with the other
+    header facts, from `progress.context_processors.header`)."""
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated and user.pk is not None
-
-    def in_a_team() -> bool:
-        if not signed_in:
-            return False
-        return user.is_staff or Membership.objects.filter(user=user).exists()
 
     def invitations() -> list[Invitation]:
         if not signed_in:
@@ -28,6 +23,5 @@ def teams(request: HttpRequest) -> dict:
         )
 
     return {
-        "teams_nav": SimpleLazyObject(in_a_team),
         "team_invitations": SimpleLazyObject(invitations),
     }

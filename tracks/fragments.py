@@ -8,7 +8,7 @@ cost that grows with the slots that differ from their defaults, not with the tem
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString, mark_safe
@@ -78,3 +78,38 @@ class Fragment:
 class TopicSlots:
     """Given as a diagram's `highlights` while a fragment is rendered: each topic's group gets
     a placeholder (`svg`) for its classes instead of one viewer's statuses."""
+
+
+# The context variable that puts `{% pageslot %}` in cache mode: a dict that collects regions.
+PAGE_REGIONS = "page_regions"
+
+
+@dataclass
+class Page:
+    """A whole page rendered once with slots, and its optional regions (`{% pageslot "name" if
+    condition %}`), each kept as a fragment of its own and shown per request."""
+
+    fragment: Fragment
+    regions: dict[str, Fragment] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, html: str, regions: Mapping[str, str], defaults: Mapping[str, str]) -> Page:
+        return cls(
+            Fragment.parse(html, defaults),
+            {name: Fragment.parse(text, defaults) for name, text in regions.items()},
+        )
+
+    def fill(
+        self,
+        values: Mapping[str, Mapping[str, str]],
+        page: Mapping[str, str],
+        shown: Iterable[str] = (),
+    ) -> SafeString:
+        """The page with `values` and `page` as in `Fragment.fill`, the regions named in
+        `shown` in their place (filled with `page` too) and the other regions left out."""
+        page = dict(page)
+        for name in shown:
+            region = self.regions.get(name)
+            if region is not None:
+                page[name] = region.fill({}, page)
+        return self.fragment.fill(values, page)

@@ -11,9 +11,12 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
+from notifications.models import Notification
 from progress.models import TopicProgress
 from progress.services import set_status
+from teams.models import Membership, Team
 from tests.conftest import topic
 from tracks import diagrams
 from tracks.models import Diagram, ExpectedBehaviour, Track
@@ -230,3 +233,98 @@ def test_a_reimport_shows_new_titles_at_once(db, client, tmp_path):
     call_command("import_track", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
     html = page(client, "deep")
     assert ">Layers and losses</a>" in html
+
+
+# --- the page is cached whole: the header, summary and messages are still each viewer's -------
+
+
+def nav(html: str) -> str:
+    return re.search(r'<nav class="site-nav".*?</nav>', html, re.S)[0]
+
+
+def test_the_header_of_the_cached_page_is_each_viewers_own(client, alice, bob, charlie, track):
+    team = Team.objects.create(name="Platform", slug="platform")
+    Membership.objects.create(team=team, user=charlie)
+    Notification.objects.create(recipient=charlie, kind="comment_added")
+    Notification.objects.create(recipient=charlie, kind="comment_added")
+    Notification.objects.create(recipient=alice, kind="comment_added", read_at=timezone.now())
+
+    client.force_login(bob)  # mentors alice; no team, nothing unread
+    mentor = nav(page(client))
+    client.force_login(charlie)  # in a team, two unread
+    member = nav(page(client))
+    client.force_login(alice)  # neither; her only notification is read
+    learner = nav(page(client))
+    client.logout()
+    anonymous = nav(page(client))
+
+    assert ">Mentoring</a>" in mentor
+    assert ">Teams</a>" not in mentor
+    assert "unread-count" not in mentor
+    assert ">Mentoring</a>" not in member
+    assert ">Teams</a>" in member
+    assert '<span class="unread-count">2<span class="visually-hidden"> unread</span>' in member
+    assert ">Mentoring</a>" not in learner and ">Teams</a>" not in learner
+    assert "unread-count" not in learner
+    assert ">Log out</button>" in learner
+    assert ">Log in</a>" in anonymous and ">Log out" not in anonymous
+    assert ">Notifications" not in anonymous
+
+
+def test_each_viewer_of_the_cached_page_reads_their_own_summary(client, alice, charlie, drawn):
+    set_status(alice, topic(drawn, "python"), "done")
+    set_status(alice, topic(drawn, "statistics"), "done")
+    set_status(charlie, topic(drawn, "apis"), "doing")
+    client.force_login(alice)
+    first = page(client)
+    client.force_login(charlie)
+    second = page(client)
+    client.force_login(alice)
+    again = page(client)
+
+    assert "2 of 6 topics done (33%)" in first
+    assert "0 of 6 topics done (0%)" in second
+    assert "1 in progress" in second and "in progress" not in first.split("Progress by")[0]
+    assert again.split('<div class="track-layout">')[0].count("2 of 6 topics done") == 1
+
+
+def test_a_message_shows_on_the_cached_page_once(client, alice, track):
+    page(client)  # the anonymous page is cached first
+    response = client.post(
+        "/accounts/login/?next=/tracks/ml/",
+        {"login": "alice", "password": "alice-pass-123"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/tracks/ml/"
+    assert re.search(r'<li class="message success">[^<]*alice', html)
+    assert "message success" not in page(client)
+
+
+def test_the_language_form_returns_to_the_address_with_its_query(client, alice, track):
+    client.force_login(alice)
+    html = client.get("/tracks/ml/?from=<x>&y=1").content.decode()
+    assert '<input name="next" type="hidden" value="/tracks/ml/?from=%3Cx%3E&amp;y=1">' in html
+
+
+def test_related_tracks_change_on_the_cached_page_at_once(client, track):
+    other = Track.objects.create(slug="data", title="Data engineering")
+    assert "See also" not in page(client)
+    track.related.add(other)
+    assert ">Data engineering</a>" in page(client)
+    other.title = "Data platform"
+    other.save()
+    assert ">Data platform</a>" in page(client)
+    other.published = False
+    other.save()
+    assert "Data platform" not in page(client)
+    other.published = True
+    other.save()
+    assert ">Data platform</a>" in page(client)
+    other.related.remove(track)  # from the other side
+    assert "Data platform" not in page(client)
+    track.related.add(other)
+    assert ">Machine Learning</a>" in page(client, "data")
+    track.related.clear()
+    assert "Data platform" not in page(client)
+    assert "Machine Learning" not in page(client, "data")
