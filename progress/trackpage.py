@@ -446,8 +446,8 @@ def fill_page(
     viewer: Viewer,
     following: bool,
     csrf_token: str,
-) -> SafeString:
-    """The cached page with this request's viewer in it."""
+) -> bytes:
+    """The cached page with this request's viewer in it, encoded as it is sent."""
     table: dict[str, dict[str, SafeString]] = {}
     values = {}
     for key, status in viewer.highlights.items():
