@@ -26,10 +26,10 @@ TRACK_PAGE = 5
 PANEL = 13
 STATUS_CHANGE = {"outline": 19, "panel": 22}
 # /me/ also lists team invitations and the latest notifications.
-DASHBOARD = 18
+DASHBOARD = 16
 # The mentoring pages also show the check-ins waiting for the mentor.
-MENTORING = 13
-MENTEE_TRACK = 18
+MENTORING = 12
+MENTEE_TRACK = 17
 
 
 @pytest.fixture
