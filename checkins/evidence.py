@@ -23,22 +23,28 @@ def topic_keys(track: Track) -> dict[str, str]:
 
 
 def render_evidence(
-    text: str, track: Track, keys: Container[str], mentee: str | None = None
+    text: str,
+    track: Track,
+    keys: Container[str],
+    mentee: str | None = None,
+    topic_base: str | None = None,
 ) -> SafeString:
     """`keys`: the track's live topic keys (one query per page, from `topic_keys`). For a
     mentor (`mentee` is the learner's username) a topic link leads to the mentor's panel of
-    that topic, with the learner's status and shared notes."""
+    that topic, with the learner's status and shared notes. `topic_base` sends topic links
+    elsewhere (`topic_base` + key + "/"): a team lead's topic panels."""
     if not text:
         return SafeString("")
-    if mentee is None:
-        base = reverse("progress:track", args=[track.slug])
-    else:
-        base = reverse("progress:mentee-track", args=[mentee, track.slug])
+    base = topic_base
+    if base is None and mentee is None:
+        base = reverse("progress:track", args=[track.slug]) + "t/"
+    elif base is None:
+        base = reverse("progress:mentee-track", args=[mentee, track.slug]) + "t/"
 
     def link(match: re.Match[str]) -> str:
         key = match.group(1)
         if key not in keys:
             return match.group(0)
-        return f"[#{key}]({base}t/{key}/)"
+        return f"[#{key}]({base}{key}/)"
 
     return render_markdown(TOPIC_REFERENCE.sub(link, text))

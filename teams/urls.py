@@ -31,4 +31,10 @@ urlpatterns = [
     path("<slug:slug>/<slug:track_slug>/", views.team_track, name="track"),
     path("<slug:slug>/<slug:track_slug>/sections.csv", views.team_track_csv, name="track-csv"),
     path("<slug:slug>/<slug:track_slug>/t/<slug:key>/", views.team_topic, name="topic"),
+    path("<slug:slug>/<slug:track_slug>/checkins/", views.team_checkins, name="checkins"),
+    path(
+        "<slug:slug>/<slug:track_slug>/checkins/<str:username>/",
+        views.member_checkin,
+        name="member-checkin",
+    ),
 ]

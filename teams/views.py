@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from checkins.models import LEVEL_MEANINGS, Level
 from tracks.models import Topic, Track
 
 from . import services
 from .forms import InviteForm, JoinLinkForm, TeamForm, TeamTracksForm
 from .models import Invitation, JoinLink, Membership, Team
+from .results import member_result, team_results
 from .stats import SORTS, team_heatmap, team_overview, topic_people
 
 # --- access helpers ----------------------------------------------------------------------
@@ -49,6 +51,13 @@ def _get_led_team_or_404(request: HttpRequest, slug: str) -> Team:
 
 def _get_team_track_or_404(team: Team, track_slug: str) -> Track:
     return get_object_or_404(team.tracks.select_related("diagram"), slug=track_slug)
+
+
+def _get_member_or_404(team: Team, username: str) -> Membership:
+    """A member of the team right now (leads are not members: nobody sees their results)."""
+    return get_object_or_404(
+        team.memberships.members().select_related("user__profile"), user__username=username
+    )
 
 
 def _get_invitation_or_404(request: HttpRequest, pk: int) -> Invitation:
@@ -429,3 +438,56 @@ def team_topic(request: HttpRequest, slug: str, track_slug: str, key: str) -> Ht
     if _is_htmx(request):
         return render(request, "teams/team_topic.html#panel", context)
     return render(request, "teams/team_topic.html", context)
+
+
+# --- a track of the team: the members' check-ins -----------------------------------------
+
+
+def _levels() -> list[tuple[int, str]]:
+    """The scale, numbered as the tables show it."""
+    return [(level.value, level.label) for level in Level]
+
+
+@login_required
+@require_GET
+def team_checkins(request: HttpRequest, slug: str, track_slug: str) -> HttpResponse:
+    team = _get_led_team_or_404(request, slug)
+    track = _get_team_track_or_404(team, track_slug)
+    results = team_results(team, track)
+    return render(
+        request,
+        "teams/team_checkins.html",
+        {
+            "team": team,
+            "track": track,
+            "results": results,
+            "levels": _levels(),
+            # The check-in column and a pair of columns (self, mentors) per behaviour.
+            "empty_columns": 1 + 2 * len(results.behaviours),
+            "checkin_url_prefix": reverse("teams:checkins", args=[team.slug, track.slug]),
+            "teams_nav": True,
+        },
+    )
+
+
+@login_required
+@require_GET
+def member_checkin(request: HttpRequest, slug: str, track_slug: str, username: str) -> HttpResponse:
+    team = _get_led_team_or_404(request, slug)
+    track = _get_team_track_or_404(team, track_slug)
+    member = _get_member_or_404(team, username).user
+    topic_base = reverse("teams:track", args=[team.slug, track.slug]) + "t/"
+    checkin, items = member_result(track, member, topic_base)
+    return render(
+        request,
+        "teams/member_checkin.html",
+        {
+            "team": team,
+            "track": track,
+            "member": member,
+            "checkin": checkin,
+            "items": items,
+            "scale": [(level.label, LEVEL_MEANINGS[level]) for level in Level],
+            "teams_nav": True,
+        },
+    )

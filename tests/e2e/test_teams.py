@@ -141,3 +141,35 @@ def test_heatmap_fits_a_phone_and_its_panel_opens(phone_page, live_server, lead,
     phone_page.locator(".team-outline a", has_text="APIs").click()
     phone_page.locator("#topic-panel #topic-title", has_text="APIs").wait_for()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_members_check_ins_fit_a_phone(phone_page, live_server, lead, team, alice, bob, track):
+    from checkins import services as checkins
+    from progress.models import Follow
+    from tracks.models import ExpectedBehaviour
+
+    behaviours = [
+        ExpectedBehaviour.objects.create(track=track, text=f"Behaviour number {n} " * 3, order=n)
+        for n in range(10)
+    ]
+    Follow.objects.get_or_create(user=alice, track=track)
+    checkin = checkins.start_checkin(alice, track)
+    for behaviour in behaviours:
+        checkins.save_rating(checkin, behaviour, 2, "A long piece of evidence " + "x" * 80)
+    checkins.submit_checkin(checkin)
+    for behaviour in behaviours:
+        checkins.save_mentor_rating(bob, checkin, behaviour, 3, "Good")
+    checkins.complete_checkin(bob, checkin)
+
+    sign_in(phone_page, lead, live_server)
+    phone_page.goto("/teams/plataforma/ml/")
+    # Portuguese, the site's default language: the links are found by where they lead.
+    phone_page.locator('a[href="/teams/plataforma/ml/checkins/"]').click()
+    phone_page.get_by_role("heading", name="Check-ins de Plataforma: Machine Learning").wait_for()
+    phone_page.wait_for_load_state()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    phone_page.locator('.member-levels th a[href="/teams/plataforma/ml/checkins/alice/"]').click()
+    phone_page.get_by_role("heading", name="Check-in de alice", exact=False).wait_for()
+    phone_page.wait_for_load_state()  # its style sheets too
+    assert "Good" in phone_page.locator(".behaviour-list").inner_text()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -40,6 +40,7 @@ PYTHON = sys.executable
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 ML = "engenharia-de-machine-learning"
 BIG = "bench-600"
+TEAM = "bench-team"  # seed_load.TEAM: 200 learners on the ML track
 # Tables whose size grows with the learners: a sequential scan of one of them is a finding.
 BIG_TABLES = (
     "auth_user",
@@ -92,6 +93,7 @@ def pages(accounts: dict[str, str], topic_keys: list[str]) -> list[Page]:
         Page("/me/, 10,000 events", "/me/", "heavy", 0.4),
         Page("/mentoring/, 50 mentees", "/mentoring/", "mentor", 0.4),
         Page("mentee's track", f"/mentoring/{mentee}/{ML}/", "mentor", 0.4),
+        Page("team heatmap, 200 members", f"/teams/{TEAM}/{ML}/", "lead", 0.3),
         Page("insights", f"/insights/{ML}/", "curator", None),
     ]
 

@@ -5,9 +5,11 @@
 Learners follow the machine learning track from tracks/content (imported when missing) with
 about 30 statuses, 60 status changes and 5 notes each; some of them also follow a generated
 600-topic track. Besides them: a mentor with 50 active mentees, a learner with 10,000 status
-changes and a curator (usernames in `ACCOUNTS`). Rows go in with COPY, in batches, with one
-password hash for everybody; the status counts that the database keeps for insights are
-counted once at the end. Refuses a database that already holds the benchmark's accounts.
+changes, a curator, and the lead of a team of 200 of the learners on the machine learning
+track (usernames in `ACCOUNTS`). Rows go in with COPY, in batches, with one password hash for
+everybody; the status counts that the database keeps for insights are counted once at the end.
+A database that already holds the benchmark's accounts is left as it is, but for the team,
+added when missing (a data set seeded before the team existed).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.utils import timezone
 
 from progress import counts
 from progress.models import Mentorship, Status
+from teams.models import Membership, Team
 from tracks.importer import apply_plans, read_tracks
 from tracks.markdown import render_markdown
 from tracks.models import Topic, Track
@@ -44,7 +47,10 @@ ACCOUNTS = {
     "mentor": "bench-mentor",
     "heavy": "bench-heavy",
     "curator": "bench-curator",
+    "lead": "bench-lead",
 }
+TEAM = "bench-team"
+TEAM_MEMBERS = 200
 STATUSES_PER_LEARNER = 30
 NOTES_PER_LEARNER = 5
 MENTEES = 50
@@ -137,13 +143,17 @@ class Command(BaseCommand):
         from django.contrib.auth import get_user_model
 
         User = get_user_model()
+        self.password = make_password(PASSWORD)
         if User.objects.filter(username__in=ACCOUNTS.values()).exists():
-            self.stdout.write("The benchmark's accounts already exist; nothing changed.")
+            team = self._team()
+            if team is None:
+                self.stdout.write("The benchmark's accounts already exist; nothing changed.")
+            else:
+                self.stdout.write(f"Added the team {TEAM} ({team} members); nothing else changed.")
             return
         started = time.monotonic()
         self.rng = random.Random(seed)
         self.now = timezone.now()
-        self.password = make_password(PASSWORD)
         ml = self._ml_track()
         big = self._big_track()
         self.ml_topics = list(Topic.objects.for_track(ml).live().values_list("id", flat=True))
@@ -160,10 +170,12 @@ class Command(BaseCommand):
         mentor_id, heavy_id, curator_id = (first_id + users + i for i in range(3))
         mentees = list(learner_ids[:MENTEES])
         self._write_specials(mentor_id, heavy_id, curator_id, mentees)
+        team = self._team()
         self._finish()
         self.stdout.write(
             f"Seeded {users} learners, a mentor of {len(mentees)}, a learner with "
-            f"{HEAVY_EVENTS} events and a curator in {time.monotonic() - started:.0f} s."
+            f"{HEAVY_EVENTS} events, a curator and a team of {team} in "
+            f"{time.monotonic() - started:.0f} s."
         )
 
     # --- tracks ---------------------------------------------------------------------------
@@ -311,6 +323,30 @@ class Command(BaseCommand):
             )
             for mentee_id in mentee_ids
         )
+
+    def _team(self) -> int | None:
+        """The team TEAM on the machine learning track: the first TEAM_MEMBERS learners (all of
+        them in a smaller data set) led by ACCOUNTS["lead"], in bulk. Made once: returns its
+        number of members, or None when it was already there."""
+        from django.contrib.auth import get_user_model
+
+        if Team.objects.filter(slug=TEAM).exists():
+            return None
+        User = get_user_model()
+        usernames = [LEARNER.format(number) for number in range(TEAM_MEMBERS)]
+        with transaction.atomic():
+            lead, _created = User.objects.get_or_create(
+                username=ACCOUNTS["lead"],
+                defaults={"email": f"{ACCOUNTS['lead']}@example.com", "password": self.password},
+            )
+            team = Team.objects.create(name="Benchmark team", slug=TEAM)
+            team.tracks.add(self._ml_track())
+            members = User.objects.filter(username__in=usernames).values_list("id", flat=True)
+            made = Membership.objects.bulk_create(
+                [Membership(team=team, user=lead, role=Membership.Role.LEAD)]
+                + [Membership(team=team, user_id=user_id) for user_id in members]
+            )
+        return len(made) - 1
 
     def _heavy(self, rows: Rows, user_id: int) -> None:
         """A learner who changed statuses HEAVY_EVENTS times over a year, on every topic."""
