@@ -27,10 +27,10 @@ _MENTOR_STATES = [Mentorship.State.INVITED.value, Mentorship.State.ACTIVE.value]
 _HEADER_SQL = f"""
 SELECT
   EXISTS (SELECT 1 FROM {Mentorship._meta.db_table}
-          WHERE mentor_id = %(user)s AND state = ANY(%(states)s)),
-  EXISTS (SELECT 1 FROM {Membership._meta.db_table} WHERE user_id = %(user)s),
+          WHERE mentor_id = %s AND state IN (%s, %s)),
+  EXISTS (SELECT 1 FROM {Membership._meta.db_table} WHERE user_id = %s),
   (SELECT count(*) FROM {Notification._meta.db_table}
-   WHERE recipient_id = %(user)s AND read_at IS NULL)
+   WHERE recipient_id = %s AND read_at IS NULL)
 """  # noqa: S608 (table names from the models; values are parameters)
 
 
@@ -44,8 +44,9 @@ def header_state(request: HttpRequest) -> HeaderState:
     state = HeaderState()
     if user is not None and user.is_authenticated and user.pk is not None:
         with connection.cursor() as cursor:
-            cursor.execute(_HEADER_SQL, {"user": user.pk, "states": _MENTOR_STATES})
-            state = HeaderState(*cursor.fetchone())
+            cursor.execute(_HEADER_SQL, [user.pk, *_MENTOR_STATES, user.pk, user.pk])
+            mentoring, in_team, unread = cursor.fetchone()
+            state = HeaderState(bool(mentoring), bool(in_team), unread)
     request._header_state = state
     return state
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from django.contrib.messages import get_messages
 from django.core.cache import caches
+from django.db import connection
 from django.http import HttpRequest
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -37,7 +38,7 @@ from tracks.templatetags.trilha import markdown_filter
 from tracks.tree import Node, build_tree, walk
 
 from .context_processors import header_state
-from .models import Status, TopicProgress
+from .models import Follow, Status, TopicProgress
 from .stats import CONFIRMED, Tally, sections_of
 
 # The templates whose output is cached; their source is part of every key, so that a changed
@@ -380,6 +381,35 @@ class Viewer:
         return self.statuses.get(topic_id, Status.TODO)
 
 
+# The two statements of every view of a track page, written out: built by the ORM they cost
+# more to compose than to run.
+_TRACK_SQL = f"""
+SELECT track.*,
+  EXISTS (SELECT 1 FROM {Follow._meta.db_table} follow
+          WHERE follow.track_id = track.id AND follow.user_id = %s AND follow.active) AS following
+FROM {Track._meta.db_table} track
+WHERE track.slug = %s
+"""  # noqa: S608 (table names from the models; values are parameters)
+_STATUSES_SQL = f"""
+SELECT progress.topic_id, progress.status, progress.confirmed_by_id
+FROM {TopicProgress._meta.db_table} progress
+JOIN {Topic._meta.db_table} topic ON topic.id = progress.topic_id
+WHERE progress.user_id = %s AND topic.track_id = %s AND progress.status <> %s
+"""  # noqa: S608
+
+
+def viewed_track(user: Any, slug: str) -> Track | None:
+    """The track of that slug if the user may see it (published, or any to staff), with
+    `following`: whether the user follows it."""
+    sql = _TRACK_SQL if user.is_staff else _TRACK_SQL + "AND track.published\n"
+    found = list(Track.objects.raw(sql, [user.pk, slug]))
+    if not found:
+        return None
+    track = found[0]
+    track.following = bool(track.following)
+    return track
+
+
 def viewer_state(
     user: Any, track: Track, outline: Outline, rows: Iterable[tuple[int, str, Any]] | None = None
 ) -> Viewer:
@@ -387,11 +417,9 @@ def viewer_state(
     if rows is None:
         rows = []
         if user.is_authenticated:
-            rows = (
-                TopicProgress.objects.filter(user=user, topic__track=track)
-                .exclude(status=Status.TODO)
-                .values_list("topic_id", "status", "confirmed_by_id")
-            )
+            with connection.cursor() as cursor:
+                cursor.execute(_STATUSES_SQL, [user.pk, track.pk, Status.TODO.value])
+                rows = cursor.fetchall()
     statuses: dict[int, str] = {}
     highlights: dict[str, str] = {}
     for topic_id, status, confirmed_by in rows:

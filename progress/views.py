@@ -5,8 +5,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
@@ -181,13 +186,11 @@ def track_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tracks = Track.objects.all() if request.user.is_staff else Track.objects.published()
-    if request.user.is_authenticated:
-        # Whether the viewer follows it comes with the track, in the same query.
-        follows = Follow.objects.filter(user=request.user, track=OuterRef("pk"), active=True)
-        tracks = tracks.annotate(following=Exists(follows))
-    track = get_object_or_404(tracks, slug=slug)
-    following = getattr(track, "following", False)
+    # Whether the viewer follows it comes with the track, in the same query.
+    track = trackpage.viewed_track(request.user, slug)
+    if track is None:
+        raise Http404("No such track.")
+    following = track.following
     outline = trackpage.track_outline(track)
     viewer = trackpage.viewer_state(request.user, track, outline)
     # One token for every form of the page, the cached outline's included.
