@@ -75,22 +75,31 @@ class Fragment:
         """The HTML, UTF-8 encoded, with `values[key][name]` in the slots of each key given
         (where given), `page[name]` in the page's own slots, and defaults everywhere else. Only
         the slots that change are spliced in: the rest is copied in a few long runs."""
+        # Each distinct value is encoded once: the CSRF token fills a slot in every row.
+        encoded: dict[str | bytes, bytes] = {}
+
+        def encode(value: str | bytes) -> bytes:
+            data = encoded.get(value)
+            if data is None:
+                data = encoded[value] = value if isinstance(value, bytes) else value.encode()
+            return data
+
         changes = []
         for key, named in values.items():
             for start, end, name in self.slots.get(key, ()):
                 value = named.get(name)
                 if value is not None:
-                    changes.append((start, end, value))
+                    changes.append((start, end, encode(value)))
         page = page or {}
         for start, end, name in self.slots.get(PAGE, ()):
-            changes.append((start, end, page.get(name, "")))
+            changes.append((start, end, encode(page.get(name, ""))))
         changes.sort(key=itemgetter(0))
         parts = []
         position = 0
         text = self.text
-        for start, end, value in changes:
+        for start, end, data in changes:
             parts.append(text[position:start])
-            parts.append(value if isinstance(value, bytes) else value.encode())
+            parts.append(data)
             position = end
         parts.append(text[position:])
         return b"".join(parts)
