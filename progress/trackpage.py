@@ -53,6 +53,8 @@ CACHED_TEMPLATES = (
     "progress/track_detail.html",
     "progress/_progress_bars.html",
     "base.html",
+    "teams/team_track.html",
+    "teams/_outline_node.html",
 )
 # Keys change with every version, so old entries only need to expire.
 TIMEOUT = 7 * 24 * 3600
@@ -309,15 +311,13 @@ def _body_html(track: Track, audience: Audience) -> str:
     return render_to_string("progress/_track_body.html", context)
 
 
-def _build_page(track: Track, audience: Audience) -> Page:
-    """The whole track page with slots: the viewer's statuses in the body, the summary, the
-    diagram's highlight rules, the header's per-user links, messages, CSRF token and nonce."""
+def build_page(template: str, context: dict[str, Any], audience: Audience) -> Page:
+    """A page that extends base.html, rendered for the cache: stand-ins for the viewer (the
+    audience), the request (nonce and address as slots) and the CSRF token, and the header's
+    per-user links kept as regions. Fill it with `fill_page`."""
     regions: dict[str, str] = {}
     context = {
-        "track": track,
-        "description_meta": track_outline(track).description_meta,
-        "body": mark_safe(_body_html(track, audience)),  # noqa: S308 (rendered just above)
-        "related": list(track.related.published()),
+        **context,
         "user": audience,
         "request": _PageRequest(slot(PAGE, "nonce"), slot(PAGE, "full_path")),
         "csrf_token": slot(PAGE, "csrf"),
@@ -326,8 +326,19 @@ def _build_page(track: Track, audience: Audience) -> Page:
         "unread_notifications": slot(PAGE, "unread_count"),
         PAGE_REGIONS: regions,
     }
-    html = render_to_string("progress/track_detail.html", context)
-    return Page.parse(html, regions, TODO_VALUES)
+    return Page.parse(render_to_string(template, context), regions, TODO_VALUES)
+
+
+def _build_page(track: Track, audience: Audience) -> Page:
+    """The whole track page with slots: the viewer's statuses in the body, the summary, the
+    diagram's highlight rules, the header's per-user links, messages, CSRF token and nonce."""
+    context = {
+        "track": track,
+        "description_meta": track_outline(track).description_meta,
+        "body": mark_safe(_body_html(track, audience)),  # noqa: S308 (rendered just above)
+        "related": list(track.related.published()),
+    }
+    return build_page("progress/track_detail.html", context, audience)
 
 
 def track_page(track: Track, audience: Audience) -> Page:
@@ -467,35 +478,26 @@ def summary(track: Track, audience: Audience, viewer: Viewer, following: bool) -
     return _summaries.get(key, build)
 
 
+def csp_nonce(request: HttpRequest) -> str:
+    # django-csp's lazy nonce is falsy until read: read it, so that the policy names it.
+    lazy_nonce = getattr(request, "csp_nonce", None)
+    return "" if lazy_nonce is None else str(lazy_nonce)
+
+
 def fill_page(
     page: Page,
     request: HttpRequest,
-    track: Track,
-    viewer: Viewer,
-    following: bool,
     csrf_token: str,
+    values: dict[str, dict[str, SafeString]] | None = None,
+    page_values: dict[str, str | bytes] | None = None,
 ) -> bytes:
-    """The cached page with this request's viewer in it, encoded as it is sent."""
-    table: dict[str, dict[str, SafeString]] = {}
-    values = {}
-    for key, status in viewer.highlights.items():
-        if status not in table:
-            table[status] = row_values(status)
-        values[key] = table[status]
-    # django-csp's lazy nonce is falsy until read: read it, so that the policy names it.
-    lazy_nonce = getattr(request, "csp_nonce", None)
-    nonce = "" if lazy_nonce is None else str(lazy_nonce)
-    css = diagram_highlight_css(viewer.highlights)
+    """A page from `build_page` with this request in it (header links, messages, address,
+    CSRF token, nonce), and the page's own `values` and `page_values`, encoded as it is sent."""
     page_values = {
         "csrf": csrf_token,
-        "nonce": nonce,
+        "nonce": csp_nonce(request),
         "full_path": escape(request.get_full_path()),
-        "summary": summary(track, audience_of(request.user), viewer, following).fill(
-            {}, {"csrf": csrf_token}
-        ),
-        "highlights": mark_safe(  # noqa: S308 (rules made from checked topic keys)
-            f'<style id="diagram-highlights" nonce="{nonce}">\n{css}\n</style>\n'
-        ),
+        **(page_values or {}),
     }
     shown = []
     if request.user.is_authenticated:
@@ -510,4 +512,32 @@ def fill_page(
     messages = get_messages(request)
     if messages:
         page_values["messages"] = render_to_string("base.html#messages", {"messages": messages})
-    return page.fill(values, page_values, shown)
+    return page.fill(values or {}, page_values, shown)
+
+
+def fill_track_page(
+    page: Page,
+    request: HttpRequest,
+    track: Track,
+    viewer: Viewer,
+    following: bool,
+    csrf_token: str,
+) -> bytes:
+    """The cached track page with this request's viewer in it, encoded as it is sent."""
+    table: dict[str, dict[str, SafeString]] = {}
+    values = {}
+    for key, status in viewer.highlights.items():
+        if status not in table:
+            table[status] = row_values(status)
+        values[key] = table[status]
+    nonce = csp_nonce(request)
+    css = diagram_highlight_css(viewer.highlights)
+    page_values = {
+        "summary": summary(track, audience_of(request.user), viewer, following).fill(
+            {}, {"csrf": csrf_token}
+        ),
+        "highlights": mark_safe(  # noqa: S308 (rules made from checked topic keys)
+            f'<style id="diagram-highlights" nonce="{nonce}">\n{css}\n</style>\n'
+        ),
+    }
+    return fill_page(page, request, csrf_token, values, page_values)

@@ -196,7 +196,7 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # One token for every form of the page, the cached outline's included.
     token = get_token(request)
     page = trackpage.track_page(track, trackpage.audience_of(request.user))
-    return HttpResponse(trackpage.fill_page(page, request, track, viewer, following, token))
+    return HttpResponse(trackpage.fill_track_page(page, request, track, viewer, following, token))
 
 
 @require_GET

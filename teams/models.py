@@ -25,6 +25,9 @@ class Team(models.Model):
         Track, blank=True, related_name="teams", verbose_name=_("tracks")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Goes up whenever what the team's pages show changes (the team, its members, their
+    # statuses: teams/signals.py), so that a page built for one version can be cached under it.
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

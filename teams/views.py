@@ -8,12 +8,16 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from checkins.models import LEVEL_MEANINGS, Level
+from progress import trackpage
+from tracks.fragments import Page
 from tracks.models import Topic, Track
 
 from . import services
@@ -381,18 +385,32 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 def team_track(request: HttpRequest, slug: str, track_slug: str) -> HttpResponse:
     team = _get_led_team_or_404(request, slug)
     track = _get_team_track_or_404(team, track_slug)
-    heatmap = team_heatmap(team, track)
-    return render(
-        request,
-        "teams/team_track.html",
-        {
+    # The same for every lead until the team, its members' statuses or the track change: built
+    # once per version, like the track page, with each request's header and tokens spliced in.
+    audience = trackpage.audience_of(request.user)
+    key = ":".join(
+        [
+            "trilha:team-track",
+            str(team.pk),
+            str(team.version),
+            track.content_version,
+            get_language() or "",
+            audience.name,
+            trackpage.template_version(),
+        ]
+    )
+
+    def build() -> Page:
+        context = {
             "team": team,
             "track": track,
-            "heatmap": heatmap,
+            "heatmap": team_heatmap(team, track),
             "topic_url_prefix": reverse("teams:track", args=[team.slug, track.slug]) + "t/",
-            "teams_nav": True,
-        },
-    )
+        }
+        return trackpage.build_page("teams/team_track.html", context, audience)
+
+    page = trackpage.cached(key, build)
+    return HttpResponse(trackpage.fill_page(page, request, get_token(request)))
 
 
 @login_required

@@ -24,7 +24,8 @@ TRACK_PAGE_ANONYMOUS = 1
 TRACK_PAGE_FIRST = 12
 TRACK_PAGE = 5
 PANEL = 13
-STATUS_CHANGE = {"outline": 19, "panel": 22}
+# A status change also gives the learner's teams a new version (their pages are cached by it).
+STATUS_CHANGE = {"outline": 20, "panel": 23}
 # /me/ also lists team invitations and the latest notifications.
 DASHBOARD = 16
 # The mentoring pages also show the check-ins waiting for the mentor.

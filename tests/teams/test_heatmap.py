@@ -250,3 +250,59 @@ def test_queries_do_not_grow_with_members(
     with django_assert_max_num_queries(PAGES[url]):
         response = client.get(url)
     assert response.status_code == 200
+
+
+# --- the page is built once per team version: every change shows at once ----------------------
+
+
+def test_the_heatmap_page_shows_every_change_at_once(
+    client, lead, team, track, alice, five, charlie, english
+):
+    client.force_login(lead)
+    url = "/teams/plataforma/ml/"
+    before = client.get(url).content.decode()
+    assert re.search(r"Python</a>\s*<span[^>]*>2 of 5 done", before)
+    assert "5 members." in before
+
+    set_status(five[4], topic(track, "python"), "done")  # a member ticks a topic
+    after = client.get(url).content.decode()
+    assert re.search(r"Python</a>\s*<span[^>]*>3 of 5 done", after)
+
+    Membership.objects.create(team=team, user=charlie)  # someone joins
+    assert "6 members." in client.get(url).content.decode()
+    assert "charlie" in client.get(url).content.decode()
+
+    services.leave(team, charlie)  # and leaves
+    html = client.get(url).content.decode()
+    assert "5 members." in html and "charlie" not in html
+
+    alice.username = "alice-renamed"  # a member's name
+    alice.save()
+    assert "alice-renamed" in client.get(url).content.decode()
+
+    team.name = "Plataforma de ML"  # the team itself
+    team.save()
+    assert "<h1>Plataforma de ML: " in client.get(url).content.decode()
+
+
+def test_the_cached_heatmap_page_keeps_each_leads_header(client, lead, team, track, five):
+    other = User.objects.create_user("otto", "otto@example.com", "otto-pass-123")
+    Membership.objects.create(team=team, user=other, role=Membership.Role.LEAD)
+    client.force_login(lead)
+    first = client.get("/teams/plataforma/ml/")
+    client.force_login(other)
+    second = client.get("/teams/plataforma/ml/")
+    tokens = {
+        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode())[1]
+        for r in (first, second)
+    }
+    nonces = {
+        re.search(r'<style id="heatmap-css" nonce="([^"]+)"', r.content.decode())[1]
+        for r in (first, second)
+    }
+    assert len(tokens) == 2 and len(nonces) == 2
+    for response in (first, second):
+        html = response.content.decode()
+        nonce = re.search(r'<style id="heatmap-css" nonce="([^"]+)"', html)[1]
+        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+        assert "\x00" not in html
