@@ -53,6 +53,29 @@ def _get_led_team_or_404(request: HttpRequest, slug: str) -> Team:
     return team
 
 
+# Every view of a team's heatmap asks this; written out, it costs less to compose than to run.
+_TEAM_TRACK_SQL = f"""
+SELECT track.*, team.id AS team_pk, team.version AS team_version,
+  EXISTS (SELECT 1 FROM {Membership._meta.db_table} membership
+          WHERE membership.team_id = team.id AND membership.user_id = %s
+            AND membership.role = %s) AS is_lead
+FROM {Team._meta.db_table} team
+JOIN {Team.tracks.through._meta.db_table} link ON link.team_id = team.id
+JOIN {Track._meta.db_table} track ON track.id = link.track_id
+WHERE team.slug = %s AND track.slug = %s
+"""  # noqa: S608 (table names from the models; values are parameters)
+
+
+def _led_team_track_or_404(request: HttpRequest, slug: str, track_slug: str) -> Track:
+    """A track of a team the signed-in user leads (any team for staff), with `team_pk` and
+    `team_version`, in one query: as `_get_led_team_or_404` then `_get_team_track_or_404`."""
+    params = [request.user.pk, Membership.Role.LEAD.value, slug, track_slug]
+    found = list(Track.objects.raw(_TEAM_TRACK_SQL, params))
+    if not found or not (found[0].is_lead or request.user.is_staff):
+        raise Http404
+    return found[0]
+
+
 def _get_team_track_or_404(team: Team, track_slug: str) -> Track:
     return get_object_or_404(team.tracks.select_related("diagram"), slug=track_slug)
 
@@ -383,16 +406,15 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def team_track(request: HttpRequest, slug: str, track_slug: str) -> HttpResponse:
-    team = _get_led_team_or_404(request, slug)
-    track = _get_team_track_or_404(team, track_slug)
+    track = _led_team_track_or_404(request, slug, track_slug)
     # The same for every lead until the team, its members' statuses or the track change: built
     # once per version, like the track page, with each request's header and tokens spliced in.
     audience = trackpage.audience_of(request.user)
     key = ":".join(
         [
             "trilha:team-track",
-            str(team.pk),
-            str(team.version),
+            str(track.team_pk),
+            str(track.team_version),
             track.content_version,
             get_language() or "",
             audience.name,
@@ -401,6 +423,7 @@ def team_track(request: HttpRequest, slug: str, track_slug: str) -> HttpResponse
     )
 
     def build() -> Page:
+        team = Team.objects.get(pk=track.team_pk)
         context = {
             "team": team,
             "track": track,

@@ -250,6 +250,11 @@ def test_queries_do_not_grow_with_members(
     with django_assert_max_num_queries(PAGES[url]):
         response = client.get(url)
     assert response.status_code == 200
+    if url == "/teams/plataforma/ml/":
+        # Built once per team version: then the session, the user, the team's track with
+        # whether the viewer leads the team, and the header.
+        with django_assert_max_num_queries(4):
+            assert client.get(url).status_code == 200
 
 
 # --- the page is built once per team version: every change shows at once ----------------------
