@@ -17,7 +17,7 @@ class HeaderState:
     """What the header shows a signed-in user beyond the fixed links."""
 
     mentoring: bool = False  # mentors someone or has a mentoring invitation to answer
-    in_team: bool = False  # a member or lead of a team
+    teams: bool = False  # a member or lead of a team, or staff (who see every team)
     unread: int = 0  # unread notifications
 
 
@@ -46,7 +46,7 @@ def header_state(request: HttpRequest) -> HeaderState:
         with connection.cursor() as cursor:
             cursor.execute(_HEADER_SQL, [user.pk, *_MENTOR_STATES, user.pk, user.pk])
             mentoring, in_team, unread = cursor.fetchone()
-            state = HeaderState(bool(mentoring), bool(in_team), unread)
+            state = HeaderState(bool(mentoring), bool(in_team) or user.is_staff, unread)
     request._header_state = state
     return state
 
@@ -56,15 +56,8 @@ def header(request: HttpRequest) -> dict:
     user is in one, or is staff) and `unread_notifications` (the unread count). Lazy, so only a
     page that draws the header for a signed-in user asks the database, once for all three;
     pages that already know set `mentoring_nav` themselves."""
-
-    def teams_nav() -> bool:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_staff:
-            return True
-        return header_state(request).in_team
-
     return {
         "mentoring_nav": SimpleLazyObject(lambda: header_state(request).mentoring),
-        "teams_nav": SimpleLazyObject(teams_nav),
+        "teams_nav": SimpleLazyObject(lambda: header_state(request).teams),
         "unread_notifications": SimpleLazyObject(lambda: header_state(request).unread),
     }

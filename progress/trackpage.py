@@ -62,13 +62,9 @@ LOCAL_SIZE = 64
 
 T = TypeVar("T")
 
-# Entries never change under their key, so each process keeps the latest ones it used and
-# asks the shared cache only for the others.
-_local: OrderedDict[str, Any] = OrderedDict()
-
 
 class LocalCache:
-    """The latest `size` entries built in this process, for values cheap to rebuild."""
+    """The latest `size` entries used in this process, built when missing."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -88,6 +84,11 @@ class LocalCache:
         self.entries.clear()
 
 
+# Entries never change under their key, so each process keeps the latest ones it used and
+# asks the shared cache only for the others.
+_local = LocalCache(LOCAL_SIZE)
+# Summaries are cheap to rebuild and many (one per set of figures): kept in this process only,
+# apart from the pages so that many viewers never push a page out.
 _summaries = LocalCache(1024)
 
 
@@ -96,20 +97,17 @@ def clear_local() -> None:
     _summaries.clear()
 
 
-def cached(key: str, build: Callable[[], T]) -> T:
-    value = _local.get(key)
-    if value is not None:
-        _local.move_to_end(key)
-        return value
+def _shared(key: str, build: Callable[[], T]) -> T:
     pages = caches["pages"]
     value = pages.get(key)
     if value is None:
         value = build()
         pages.set(key, value, TIMEOUT)
-    _local[key] = value
-    while len(_local) > LOCAL_SIZE:
-        _local.popitem(last=False)
     return value
+
+
+def cached(key: str, build: Callable[[], T]) -> T:
+    return _local.get(key, lambda: _shared(key, build))
 
 
 @cache
@@ -401,6 +399,7 @@ SELECT track.*,
 FROM {Track._meta.db_table} track
 WHERE track.slug = %s
 """  # noqa: S608 (table names from the models; values are parameters)
+_PUBLISHED_TRACK_SQL = _TRACK_SQL + "AND track.published\n"
 _STATUSES_SQL = f"""
 SELECT progress.topic_id, progress.status, progress.confirmed_by_id
 FROM {TopicProgress._meta.db_table} progress
@@ -412,7 +411,7 @@ WHERE progress.user_id = %s AND topic.track_id = %s AND progress.status <> %s
 def viewed_track(user: Any, slug: str) -> Track | None:
     """The track of that slug if the user may see it (published, or any to staff), with
     `following`: whether the user follows it."""
-    sql = _TRACK_SQL if user.is_staff else _TRACK_SQL + "AND track.published\n"
+    sql = _TRACK_SQL if user.is_staff else _PUBLISHED_TRACK_SQL
     found = list(Track.objects.raw(sql, [user.pk, slug]))
     if not found:
         return None
@@ -446,8 +445,7 @@ def viewer_state(
 
 def summary(track: Track, audience: Audience, viewer: Viewer, following: bool) -> Fragment:
     """The one-line summary above the map, with per-section figures folded under it: built once
-    per set of figures (a viewer sees the same one until a status changes) and kept in this
-    process only, apart from the pages so that many viewers never push a page out."""
+    per set of figures (a viewer sees the same one until a status changes)."""
     figures = ";".join(
         f"{tally.done}.{tally.doing}.{tally.skipped}"
         for tally in [viewer.overall, *(section.tally for section in viewer.sections)]
@@ -504,7 +502,7 @@ def fill_page(
         state = header_state(request)
         if state.mentoring:
             shown.append("nav_mentoring")
-        if state.in_team or request.user.is_staff:
+        if state.teams:
             shown.append("nav_teams")
         if state.unread:
             shown.append("unread")

@@ -328,3 +328,15 @@ def test_related_tracks_change_on_the_cached_page_at_once(client, track):
     track.related.clear()
     assert "Data platform" not in page(client)
     assert "Machine Learning" not in page(client, "data")
+
+
+def test_an_unpublished_track_cached_for_staff_is_a_404_for_everyone_else(
+    client, curator, charlie, track
+):
+    Track.objects.filter(pk=track.pk).update(published=False)
+    client.force_login(curator)
+    assert client.get("/tracks/ml/").status_code == 200
+    client.force_login(charlie)
+    assert client.get("/tracks/ml/").status_code == 404
+    client.logout()
+    assert client.get("/tracks/ml/").status_code == 404

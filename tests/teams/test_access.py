@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 
 from progress.models import Mentorship
 from progress.services import set_status
+from teams import services
 from teams.models import Membership
 from tests.conftest import topic
 from tests.teams.conftest import draw
@@ -161,3 +162,16 @@ def test_team_pages_speak_portuguese(client, lead, team, track, settings):
     heatmap = client.get("/teams/plataforma/ml/", headers={"accept-language": "pt-BR"})
     assert "ninguém concluiu" in heatmap.content.decode()
     assert "menos de 25% concluíram" in heatmap.content.decode()
+
+
+def test_a_lead_of_another_team_gets_404_on_a_heatmap_another_lead_opened(
+    client, lead, team, track, charlie
+):
+    # The heatmap is cached once a lead opened it; leading another team on the same track
+    # still opens nothing of this one.
+    other = services.create_team("Dados", "dados", charlie, [track])
+    client.force_login(lead)
+    assert client.get("/teams/plataforma/ml/").status_code == 200
+    client.force_login(charlie)
+    assert client.get("/teams/plataforma/ml/").status_code == 404
+    assert client.get(f"/teams/{other.slug}/ml/").status_code == 200
