@@ -94,6 +94,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters sent apart from the SQL let psycopg prepare a statement once a connection has
+    # run it DB_PREPARE_THRESHOLD times: PostgreSQL then plans it once per connection, not once
+    # per request (planning is most of the cost of a page's short queries). Set it to "off" behind
+    # a pooler in transaction mode that does not keep prepared statements.
+    _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5")
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "server_side_binding": True,
+            "prepare_threshold": None if _prepare == "off" else int(_prepare),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

@@ -544,7 +544,11 @@ def configure_django(url: str) -> None:
 
     django.setup()
     connections.close_all()
-    connections["default"].settings_dict.update(dj_database_url.parse(url))
+    # The database of `url` with the settings' own connection options, as the server has them.
+    settings_dict = connections["default"].settings_dict
+    parsed = dj_database_url.parse(url, conn_max_age=settings_dict["CONN_MAX_AGE"])
+    parsed["OPTIONS"] = {**parsed.get("OPTIONS", {}), **settings_dict["OPTIONS"]}
+    settings_dict.update(parsed)
 
 
 def bench_scale(args: argparse.Namespace, users: int) -> dict[str, dict[int, Result]]:
