@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -42,10 +41,12 @@ class Slots:
 
 @dataclass
 class Fragment:
-    # The HTML, UTF-8 encoded as it is sent, with every slot at its default value.
-    text: bytes
-    # key -> [(start, end, slot name)]: where each slot's default value sits in `text`.
-    slots: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    # The HTML, UTF-8 encoded as it is sent, cut at its slots: text, slot, text, ... text, with
+    # every slot at its default value.
+    pieces: list[bytes]
+    # key -> slot name -> the indexes in `pieces` of that slot (the CSRF token fills one in
+    # every row of an outline).
+    slots: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, html: str, defaults: Mapping[str, str]) -> Fragment:
@@ -53,19 +54,21 @@ class Fragment:
         pieces = html.split(MARK)
         if len(pieces) % 2 == 0:
             raise ValueError("unbalanced placeholder in a fragment")
-        slots: dict[str, list[tuple[int, int, str]]] = {}
+        slots: dict[str, dict[str, list[int]]] = {}
         out: list[bytes] = []
-        position = 0
         for index, piece in enumerate(pieces):
             if index % 2 == 0:
-                data = piece.encode()
+                out.append(piece.encode())
             else:
                 key, _bar, name = piece.rpartition("|")
-                data = defaults.get(name, "").encode()
-                slots.setdefault(key, []).append((position, position + len(data), name))
-            out.append(data)
-            position += len(data)
-        return cls(b"".join(out), slots)
+                out.append(defaults.get(name, "").encode())
+                slots.setdefault(key, {}).setdefault(name, []).append(index)
+        return cls(out, slots)
+
+    @property
+    def text(self) -> bytes:
+        """The HTML with every slot at its default."""
+        return b"".join(self.pieces)
 
     def fill(
         self,
@@ -73,35 +76,29 @@ class Fragment:
         page: Mapping[str, str | bytes] | None = None,
     ) -> bytes:
         """The HTML, UTF-8 encoded, with `values[key][name]` in the slots of each key given
-        (where given), `page[name]` in the page's own slots, and defaults everywhere else. Only
-        the slots that change are spliced in: the rest is copied in a few long runs."""
-        # Each distinct value is encoded once: the CSRF token fills a slot in every row.
+        (where given), `page[name]` in the page's own slots, and defaults everywhere else. The
+        cost grows with the slots filled, not with the size of the HTML."""
+        parts = self.pieces.copy()
+        # Each distinct value is encoded once: viewers share a few row values.
         encoded: dict[str | bytes, bytes] = {}
 
-        def encode(value: str | bytes) -> bytes:
+        def put(positions: list[int], value: str | bytes) -> None:
             data = encoded.get(value)
             if data is None:
                 data = encoded[value] = value if isinstance(value, bytes) else value.encode()
-            return data
+            for position in positions:
+                parts[position] = data
 
-        changes = []
         for key, named in values.items():
-            for start, end, name in self.slots.get(key, ()):
-                value = named.get(name)
-                if value is not None:
-                    changes.append((start, end, encode(value)))
+            slots = self.slots.get(key)
+            if slots:
+                for name, value in named.items():
+                    positions = slots.get(name)
+                    if positions:
+                        put(positions, value)
         page = page or {}
-        for start, end, name in self.slots.get(PAGE, ()):
-            changes.append((start, end, encode(page.get(name, ""))))
-        changes.sort(key=itemgetter(0))
-        parts = []
-        position = 0
-        text = self.text
-        for start, end, data in changes:
-            parts.append(text[position:start])
-            parts.append(data)
-            position = end
-        parts.append(text[position:])
+        for name, positions in self.slots.get(PAGE, {}).items():
+            put(positions, page.get(name, ""))
         return b"".join(parts)
 
 
