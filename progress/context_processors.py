@@ -24,14 +24,26 @@ class HeaderState:
 _MENTOR_STATES = [Mentorship.State.INVITED.value, Mentorship.State.ACTIVE.value]
 # Every page a signed-in user sees asks this, so it is one plain statement, each part on an
 # index (mentorship by mentor, membership by user, the partial index of unread notifications).
-_HEADER_SQL = f"""
-SELECT
+# Pages that run a statement of their own add these columns to it (see `header_params`).
+HEADER_COLUMNS = f"""
   EXISTS (SELECT 1 FROM {Mentorship._meta.db_table}
-          WHERE mentor_id = %s AND state IN (%s, %s)),
-  EXISTS (SELECT 1 FROM {Membership._meta.db_table} WHERE user_id = %s),
+          WHERE mentor_id = %s AND state IN (%s, %s)) AS header_mentoring,
+  EXISTS (SELECT 1 FROM {Membership._meta.db_table} WHERE user_id = %s) AS header_in_team,
   (SELECT count(*) FROM {Notification._meta.db_table}
-   WHERE recipient_id = %s AND read_at IS NULL)
+   WHERE recipient_id = %s AND read_at IS NULL) AS header_unread
 """  # noqa: S608 (table names from the models; values are parameters)
+_HEADER_SQL = "SELECT" + HEADER_COLUMNS
+
+
+def header_params(user) -> list:
+    """The parameters of `HEADER_COLUMNS`, in order."""
+    return [user.pk, *_MENTOR_STATES, user.pk, user.pk]
+
+
+def remember_header(request: HttpRequest, mentoring: bool, in_team: bool, unread: int) -> None:
+    """Keep the header's facts read by a page's own statement, so that the header asks nothing."""
+    teams = bool(in_team) or request.user.is_staff
+    request._header_state = HeaderState(bool(mentoring), teams, unread)
 
 
 def header_state(request: HttpRequest) -> HeaderState:
@@ -41,14 +53,13 @@ def header_state(request: HttpRequest) -> HeaderState:
     if state is not None:
         return state
     user = getattr(request, "user", None)
-    state = HeaderState()
     if user is not None and user.is_authenticated and user.pk is not None:
         with connection.cursor() as cursor:
-            cursor.execute(_HEADER_SQL, [user.pk, *_MENTOR_STATES, user.pk, user.pk])
-            mentoring, in_team, unread = cursor.fetchone()
-            state = HeaderState(bool(mentoring), bool(in_team) or user.is_staff, unread)
-    request._header_state = state
-    return state
+            cursor.execute(_HEADER_SQL, header_params(user))
+            remember_header(request, *cursor.fetchone())
+    else:
+        request._header_state = HeaderState()
+    return request._header_state
 
 
 def header(request: HttpRequest) -> dict:

@@ -17,7 +17,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from django.contrib.messages import get_messages
@@ -33,11 +33,12 @@ from django.utils.translation import get_language, gettext
 
 from tracks.fragments import PAGE, PAGE_REGIONS, Fragment, Page, Slots, TopicSlots, slot
 from tracks.models import Topic, Track
+from tracks.rows import TRACK_COLUMNS, fetch_track
 from tracks.templatetags.diagrams import diagram_highlight_css, topic_group_class
 from tracks.templatetags.trilha import markdown_filter
 from tracks.tree import Node, build_tree, walk
 
-from .context_processors import header_state
+from .context_processors import HEADER_COLUMNS, header_params, header_state, remember_header
 from .models import Follow, Status, TopicProgress
 from .stats import CONFIRMED, Tally, sections_of
 
@@ -357,7 +358,12 @@ def track_page(track: Track, audience: Audience) -> Page:
 
 def row_values(status: str) -> dict[str, SafeString]:
     """What differs per viewer in a topic's outline row and diagram node, for one status
-    ("confirmed" is a done topic a mentor signed off)."""
+    ("confirmed" is a done topic a mentor signed off). Shared between requests: read only."""
+    return _row_values(str(status), get_language() or "")
+
+
+@lru_cache(maxsize=64)
+def _row_values(status: str, language: str) -> dict[str, SafeString]:
     if status == Status.TODO:
         return {name: mark_safe(value) for name, value in TODO_VALUES.items()}  # noqa: S308
     done = status in (Status.DONE, CONFIRMED)
@@ -390,16 +396,31 @@ class Viewer:
         return self.statuses.get(topic_id, Status.TODO)
 
 
-# The two statements of every view of a track page, written out: built by the ORM they cost
-# more to compose than to run.
+# A track page asks the database once beyond the session and the user: the track, whether the
+# viewer follows it, their statuses on it and the header's facts come in one statement. Built
+# by the ORM, the parts would cost more to compose than to run.
 _TRACK_SQL = f"""
-SELECT track.*,
-  EXISTS (SELECT 1 FROM {Follow._meta.db_table} follow
-          WHERE follow.track_id = track.id AND follow.user_id = %s AND follow.active) AS following
+SELECT {TRACK_COLUMNS}
 FROM {Track._meta.db_table} track
 WHERE track.slug = %s
 """  # noqa: S608 (table names from the models; values are parameters)
-_PUBLISHED_TRACK_SQL = _TRACK_SQL + "AND track.published\n"
+_VIEWER_TRACK_SQL = f"""
+SELECT {TRACK_COLUMNS},
+  EXISTS (SELECT 1 FROM {Follow._meta.db_table} follow
+          WHERE follow.track_id = track.id AND follow.user_id = %s AND follow.active) AS following,
+  statuses.topic_ids, statuses.statuses, statuses.confirmed_by,
+  {HEADER_COLUMNS}
+FROM {Track._meta.db_table} track
+LEFT JOIN LATERAL (
+  SELECT array_agg(progress.topic_id) AS topic_ids, array_agg(progress.status) AS statuses,
+         array_agg(progress.confirmed_by_id) AS confirmed_by
+  FROM {TopicProgress._meta.db_table} progress
+  JOIN {Topic._meta.db_table} topic ON topic.id = progress.topic_id
+  WHERE progress.user_id = %s AND topic.track_id = track.id AND progress.status <> %s
+) statuses ON true
+WHERE track.slug = %s
+"""  # noqa: S608
+_PUBLISHED = "AND track.published\n"
 _STATUSES_SQL = f"""
 SELECT progress.topic_id, progress.status, progress.confirmed_by_id
 FROM {TopicProgress._meta.db_table} progress
@@ -408,15 +429,28 @@ WHERE progress.user_id = %s AND topic.track_id = %s AND progress.status <> %s
 """  # noqa: S608
 
 
-def viewed_track(user: Any, slug: str) -> Track | None:
-    """The track of that slug if the user may see it (published, or any to staff), with
-    `following`: whether the user follows it."""
-    sql = _TRACK_SQL if user.is_staff else _PUBLISHED_TRACK_SQL
-    found = list(Track.objects.raw(sql, [user.pk, slug]))
-    if not found:
+def viewed_track(request: HttpRequest, slug: str) -> Track | None:
+    """The track of that slug if the viewer may see it (published, or any to staff). For a
+    signed-in viewer, in the same statement: `following` (whether they follow it), `rows`
+    (their statuses, as `viewer_state` takes them) and the header's facts."""
+    user = request.user
+    published = "" if user.is_staff else _PUBLISHED
+    if not user.is_authenticated:
+        track = fetch_track(_TRACK_SQL + published, [slug])
+        if track is None:
+            return None
+        track.following = False
+        track.rows = []
+        return track
+    params = [user.pk, *header_params(user), user.pk, Status.TODO.value, slug]
+    track = fetch_track(_VIEWER_TRACK_SQL + published, params)
+    if track is None:
         return None
-    track = found[0]
     track.following = bool(track.following)
+    track.rows = list(
+        zip(track.topic_ids or (), track.statuses or (), track.confirmed_by or (), strict=True)
+    )
+    remember_header(request, track.header_mentoring, track.header_in_team, track.header_unread)
     return track
 
 

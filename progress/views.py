@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import (
     Http404,
@@ -22,14 +20,14 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from tracks.models import Resource, Topic, Track
+from tracks.models import Topic, Track
 from tracks.tree import Node, build_tree, walk
 
-from . import services, trackpage
+from . import services, topicpanel, trackpage
 from .charts import weekly_chart_svg
 from .exports import export_csv_chunks, export_json_chunks
 from .forms import NoteForm, StatusForm
-from .models import Comment, Follow, Note, ProgressEvent, Status, TopicProgress
+from .models import Follow, Note, ProgressEvent, Status, TopicProgress
 from .stats import (
     WeekCount,
     streak_of,
@@ -83,98 +81,6 @@ def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
 # --- the topic panel ----------------------------------------------------------------------
 
 
-def _grouped_resources(topic: Topic) -> list[tuple[str, list[Resource]]]:
-    """Resources grouped by kind, kinds in their declared order."""
-    groups: dict[str, list[Resource]] = {}
-    for resource in topic.resources.all():
-        groups.setdefault(resource.kind, []).append(resource)
-    return [(label, groups[kind]) for kind, label in Resource.Kind.choices if kind in groups]
-
-
-def _topic_content(topic: Topic, embedded: bool) -> SafeString:
-    """The topic's description and suggested content, drawn once per track version."""
-    key = ":".join(
-        [
-            "trilha:topic-content",
-            topic.track.content_version,
-            topic.key,
-            "embedded" if embedded else "page",
-            get_language() or "",
-            trackpage.template_version(),
-        ]
-    )
-
-    def draw() -> SafeString:
-        context = {
-            "topic": topic,
-            "resource_groups": _grouped_resources(topic),
-            "sub_level": 3 if embedded else 2,
-        }
-        html = get_template("progress/topic.html#content").render(context)
-        return mark_safe(html)  # noqa: S308 (rendered by the template engine)
-
-    return trackpage.cached(key, draw)
-
-
-def _progress_row(user: AbstractBaseUser | AnonymousUser, topic: Topic) -> TopicProgress | None:
-    if not user.is_authenticated:
-        return None
-    rows = TopicProgress.objects.filter(user=user, topic=topic)
-    return rows.select_related("confirmed_by__profile").first()
-
-
-def _status_context(topic: Topic, row: TopicProgress | None, embedded: bool) -> dict:
-    """What the panel's status part shows."""
-    confirmed = bool(row and row.confirmed_by_id and row.status == Status.DONE)
-    return {
-        "track": topic.track,
-        "topic": topic,
-        "status": row.status if row else Status.TODO,
-        "reason": row.reason if row else "",
-        "confirmed": confirmed,
-        "confirmed_by": row.confirmed_by if confirmed else None,
-        "confirmed_at": row.confirmed_at if confirmed else None,
-        "status_choices": [
-            (Status.TODO, Status.TODO.label, "t"),
-            (Status.DOING, Status.DOING.label, "g"),
-            (Status.DONE, Status.DONE.label, "d"),
-        ],
-        "embedded": embedded,
-    }
-
-
-def _panel_context(
-    request: HttpRequest,
-    topic: Topic,
-    embedded: bool,
-    note_form: NoteForm | None = None,
-    row: TopicProgress | None = None,
-) -> dict:
-    """The topic panel: the topic's content, the viewer's status, notes and comments, and the
-    neighbouring topics from the cached outline."""
-    if row is None:
-        row = _progress_row(request.user, topic)
-    previous, following = trackpage.track_outline(topic.track).neighbours(topic.key)
-    notes = []
-    comments = []
-    if request.user.is_authenticated:
-        notes = list(Note.objects.filter(user=request.user, topic=topic))
-        # Former mentors' comments stay: they were written to this learner.
-        received = Comment.objects.filter(mentee=request.user, topic=topic)
-        comments = list(received.select_related("author__profile"))
-    return {
-        **_status_context(topic, row, embedded),
-        "comments": comments,
-        "content": _topic_content(topic, embedded),
-        "notes": notes,
-        "note_form": note_form or NoteForm(auto_id=f"note-new-{topic.key}-%s"),
-        "previous_topic": previous,
-        "next_topic": following,
-        "heading_level": 2 if embedded else 1,
-        "sub_level": 3 if embedded else 2,
-    }
-
-
 # --- pages -------------------------------------------------------------------------------
 
 
@@ -186,13 +92,13 @@ def track_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    # Whether the viewer follows it comes with the track, in the same query.
-    track = trackpage.viewed_track(request.user, slug)
+    # The viewer's statuses, follow and header come with the track, in the same query.
+    track = trackpage.viewed_track(request, slug)
     if track is None:
         raise Http404("No such track.")
     following = track.following
     outline = trackpage.track_outline(track)
-    viewer = trackpage.viewer_state(request.user, track, outline)
+    viewer = trackpage.viewer_state(request.user, track, outline, track.rows)
     # One token for every form of the page, the cached outline's included.
     token = get_token(request)
     page = trackpage.track_page(track, trackpage.audience_of(request.user))
@@ -201,12 +107,11 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def topic_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    topic = _get_topic_or_404(request, slug, key)
     # Loaded by htmx, the panel sits inside the track page next to the diagram and outline.
-    embedded = _is_htmx(request)
-    context = _panel_context(request, topic, embedded)
-    template = "progress/topic.html#panel" if embedded else "progress/topic.html"
-    return render(request, template, context)
+    if _is_htmx(request):
+        return topicpanel.panel_response(request, slug, key)
+    topic = _get_topic_or_404(request, slug, key)
+    return render(request, "progress/topic.html", topicpanel.panel_context(request, topic, False))
 
 
 # --- following and statuses --------------------------------------------------------------
@@ -265,9 +170,9 @@ def set_status(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     from_outline = request.POST.get("source") == "outline"
     embedded = from_outline or request.POST.get("embedded") == "1"
     if from_outline:
-        context = _status_context(topic, change.progress, embedded=True)
+        context = topicpanel.status_context(topic, change.progress, embedded=True)
     else:
-        context = _panel_context(request, topic, embedded=embedded, row=change.progress)
+        context = topicpanel.panel_context(request, topic, embedded=embedded, row=change.progress)
     node = Node(topic, 0)
     row = trackpage.row_values(viewer.highlights.get(topic.key, Status.TODO))
     trackpage.prepare_node(node, trackpage.TopicUrls(track), row)
@@ -295,7 +200,7 @@ def _notes_response(
     request: HttpRequest, topic: Topic, note_form: NoteForm | None = None
 ) -> HttpResponse:
     embedded = _is_htmx(request) and request.POST.get("embedded") == "1"
-    context = _panel_context(request, topic, embedded, note_form=note_form)
+    context = topicpanel.panel_context(request, topic, embedded, note_form=note_form)
     template = "progress/topic.html#notes" if _is_htmx(request) else "progress/topic.html"
     return render(request, template, context)
 

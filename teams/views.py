@@ -19,6 +19,7 @@ from checkins.models import LEVEL_MEANINGS, Level
 from progress import trackpage
 from tracks.fragments import Page
 from tracks.models import Topic, Track
+from tracks.rows import TRACK_COLUMNS, fetch_track
 
 from . import services
 from .forms import InviteForm, JoinLinkForm, TeamForm, TeamTracksForm
@@ -55,7 +56,7 @@ def _get_led_team_or_404(request: HttpRequest, slug: str) -> Team:
 
 # Every view of a team's heatmap asks this; written out, it costs less to compose than to run.
 _TEAM_TRACK_SQL = f"""
-SELECT track.*, team.id AS team_pk, team.version AS team_version,
+SELECT {TRACK_COLUMNS}, team.id AS team_pk, team.version AS team_version,
   EXISTS (SELECT 1 FROM {Membership._meta.db_table} membership
           WHERE membership.team_id = team.id AND membership.user_id = %s
             AND membership.role = %s) AS is_lead
@@ -70,10 +71,10 @@ def _led_team_track_or_404(request: HttpRequest, slug: str, track_slug: str) -> 
     """A track of a team the signed-in user leads (any team for staff), with `team_pk` and
     `team_version`, in one query: as `_get_led_team_or_404` then `_get_team_track_or_404`."""
     params = [request.user.pk, Membership.Role.LEAD.value, slug, track_slug]
-    found = list(Track.objects.raw(_TEAM_TRACK_SQL, params))
-    if not found or not (found[0].is_lead or request.user.is_staff):
+    track = fetch_track(_TEAM_TRACK_SQL, params)
+    if track is None or not (track.is_lead or request.user.is_staff):
         raise Http404
-    return found[0]
+    return track
 
 
 def _get_team_track_or_404(team: Team, track_slug: str) -> Track:

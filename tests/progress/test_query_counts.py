@@ -22,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("english")
 TRACK_PAGE_ANONYMOUS_FIRST = 5
 TRACK_PAGE_ANONYMOUS = 1
 TRACK_PAGE_FIRST = 12
-TRACK_PAGE = 5
+TRACK_PAGE = 3
 PANEL = 13
 # A status change also gives the learner's teams a new version (their pages are cached by it).
 STATUS_CHANGE = {"outline": 20, "panel": 23}
