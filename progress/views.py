@@ -20,14 +20,16 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from notifications.models import Notification
+from teams.models import Invitation
 from tracks.models import Topic, Track
 from tracks.tree import Node, build_tree, walk
 
-from . import services, topicpanel, trackpage
+from . import services, topicpanel, trackpage, viewerpages
 from .charts import weekly_chart_svg
 from .exports import export_csv_chunks, export_json_chunks
 from .forms import NoteForm, StatusForm
-from .models import Follow, Note, ProgressEvent, Status, TopicProgress
+from .models import Follow, Note, Profile, ProgressEvent, Status, TopicProgress
 from .stats import (
     WeekCount,
     streak_of,
@@ -294,10 +296,44 @@ def track_notes(request: HttpRequest, slug: str) -> HttpResponse:
 # --- dashboard and export ----------------------------------------------------------------
 
 
+# What /me/ shows, as a fingerprint (progress.viewerpages): the follows with their tracks'
+# versions, the count and latest change of the statuses, the latest event, the five latest
+# notifications as they stand, the pending team invitations and the viewer's own profile.
+_DASHBOARD_FINGERPRINT = f"""
+  (SELECT string_agg(concat_ws('.', follow.track_id, follow.active, track.updated_at,
+                               track.diagram_id, track.published), ',' ORDER BY follow.id)
+   FROM {Follow._meta.db_table} follow
+   JOIN {Track._meta.db_table} track ON track.id = follow.track_id
+   WHERE follow.user_id = %s),
+  (SELECT concat_ws('.', count(*), max(updated_at))
+   FROM {TopicProgress._meta.db_table} WHERE user_id = %s),
+  (SELECT concat_ws('.', created_at, id) FROM {ProgressEvent._meta.db_table}
+   WHERE user_id = %s ORDER BY created_at DESC, id DESC LIMIT 1),
+  (SELECT string_agg(concat_ws('.', recent.id, recent.read_at), ',')
+   FROM (SELECT id, read_at FROM {Notification._meta.db_table}
+         WHERE recipient_id = %s ORDER BY created_at DESC LIMIT 5) recent),
+  (SELECT concat_ws('.', count(*), max(id)) FROM {Invitation._meta.db_table}
+   WHERE user_id = %s AND state = %s),
+  (SELECT concat_ws('.', display_name, language) FROM {Profile._meta.db_table}
+   WHERE user_id = %s)
+"""  # noqa: S608 (table names from the models; values are parameters)
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
+    params = [*[user.pk] * 5, Invitation.State.PENDING.value, user.pk]
+    return viewerpages.render_own_page(
+        request,
+        "progress/dashboard.html",
+        _DASHBOARD_FINGERPRINT,
+        params,
+        lambda: _dashboard_context(user),
+    )
+
+
+def _dashboard_context(user) -> dict:
     visible = Track.objects.all() if user.is_staff else Track.objects.published()
     follows = list(
         Follow.objects.filter(user=user, track__in=visible)
@@ -322,7 +358,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     weeks = weekly_completions(user)
     today = timezone.localdate()
-    context = {
+    return {
         "followed": followed,
         "stopped": stopped,
         "in_progress": in_progress,
@@ -330,7 +366,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "completions": _completions(weeks),
         "streak": streak_of(user, today),
     }
-    return render(request, "progress/dashboard.html", context)
 
 
 def _completions(weeks: list[WeekCount]) -> SafeString:

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.utils import translation
 
+from progress import viewerpages
 from progress.models import Mentorship
 from progress.trackpage import clear_local
 from tracks.models import Resource, Topic, Track
@@ -17,6 +18,7 @@ def _fresh_page_cache():
     """Pages cached per track version start empty in every test, as after a deploy."""
     caches["pages"].clear()
     clear_local()
+    viewerpages.clear()
 
 
 @pytest.fixture

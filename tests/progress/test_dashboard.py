@@ -195,3 +195,107 @@ def test_long_streaks_are_counted_whole(alice, track, length, django_assert_max_
     ProgressEvent.objects.bulk_update(events, ["created_at"])
     with django_assert_max_num_queries(3):
         assert streak_of(alice, today) == length
+
+
+# --- /me/ is cached per viewer: every change of theirs shows at once ------------------------
+
+
+def me(client) -> str:
+    return client.get("/me/").content.decode()
+
+
+def test_the_cached_dashboard_shows_each_change_at_once(client, alice, bob, track):
+    from notifications.models import Notification
+    from progress.services import follow, unfollow
+    from teams import services as teams
+
+    client.force_login(alice)
+    assert "You are not following any track yet." in me(client)
+    follow(alice, track)
+    assert "0 of 6 topics done (0%)" in me(client)
+
+    set_status(alice, topic(track, "python"), "doing")
+    html = me(client)
+    assert 'href="/tracks/ml/t/python/">Python</a> <span class="muted">· Machine Learning' in html
+    set_status(alice, topic(track, "python"), "done")
+    html = me(client)
+    assert "1 of 6 topics done (16%)" in html
+    assert "No topic in progress." in html
+
+    notification = Notification.objects.create(
+        recipient=alice,
+        kind="comment_added",
+        context={"actor": "bob", "topic": "Python", "track": "ML", "excerpt": "Well done"},
+    )
+    html = me(client)
+    assert "bob commented on “Python” (ML): Well done" in html
+    assert '<li class="unread">' in html
+    assert '<span class="unread-count">1' in html
+    Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+    html = me(client)
+    assert '<li class="unread">' not in html and "unread-count" not in html
+
+    team = teams.create_team("Platform", "platform", bob, [track])
+    invitation = teams.invite(team, bob, alice)
+    assert "Join Platform" in me(client)
+    teams.decline(invitation)
+    assert "Join Platform" not in me(client)
+
+    Track.objects.filter(pk=track.pk).update(title="Machine Learning II", updated_at=timezone.now())
+    assert "Machine Learning II" in me(client)
+
+    unfollow(alice, track)
+    html = me(client)
+    assert "Tracks I stopped following" in html and "Follow again" in html
+
+
+def test_each_viewer_reads_their_own_cached_dashboard(client, alice, charlie, track):
+    set_status(alice, topic(track, "python"), "done")
+    client.force_login(alice)
+    assert "1 of 6 topics done" in me(client)
+    client.force_login(charlie)
+    html = me(client)
+    assert "You are not following any track yet." in html and "Python" not in html
+    client.force_login(alice)
+    assert "1 of 6 topics done" in me(client)
+
+
+def test_the_cached_dashboard_has_its_own_token_and_nonce(client, alice, track):
+    from progress.services import unfollow
+
+    set_status(alice, topic(track, "python"), "done")
+    unfollow(alice, track)  # the "Follow again" form carries the token
+    client.force_login(alice)
+    first = client.get("/me/")
+    second = client.get("/me/")
+    for response in (first, second):
+        html = response.content.decode()
+        assert "\x00" not in html
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        assert len(token) == 64
+        nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+        assert f'"X-CSP-Nonce": "{nonce}"' in html
+    assert first.content != second.content  # a new token and nonce each time
+
+
+def test_a_message_shows_on_the_cached_dashboard_once(client, alice, bob, track):
+    from teams import services as teams
+
+    invitation = teams.invite(teams.create_team("Platform", "platform", bob, [track]), bob, alice)
+    client.force_login(alice)
+    me(client)  # cached with the invitation
+    response = client.post(f"/teams/invitations/{invitation.pk}/decline/", follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/me/"
+    assert "You declined to join Platform." in html
+    assert "Join Platform" not in html
+    assert "You declined to join Platform." not in me(client)
+
+
+def test_a_warm_dashboard_costs_three_queries(client, alice, track, django_assert_num_queries):
+    set_status(alice, topic(track, "python"), "done")
+    client.force_login(alice)
+    me(client)
+    # The session, the user and the fingerprint with the header's facts.
+    with django_assert_num_queries(3):
+        assert "1 of 6 topics done" in me(client)

@@ -55,7 +55,9 @@ def test_a_skip_reason_and_a_sign_off_show_in_the_cached_panel(client, alice, bo
     assert "Confirmed by Bob Mentor (bob)" in html
 
 
-def test_notes_and_comments_in_the_cached_panel_are_the_viewers_own(client, alice, bob, charlie, track):
+def test_notes_and_comments_in_the_cached_panel_are_the_viewers_own(
+    client, alice, bob, charlie, track
+):
     python = topic(track, "python")
     Note.objects.create(user=alice, topic=python, body="Alice's *private* note")
     services.add_comment(bob, alice, python, "Nice work, Alice")

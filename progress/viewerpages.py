@@ -1,0 +1,94 @@
+"""Pages that show a signed-in viewer their own data (/me/), cached per viewer.
+
+Such a page first reads, in one statement with the header's facts, a fingerprint of what it
+shows: counts, the latest change times and ids of the viewer's rows, and the versions of the
+tracks involved. It is rendered again only when the fingerprint changes; otherwise the copy
+this process rendered last is sent with this request's CSRF token and CSP nonce spliced in.
+
+A copy is used for at most `FRESH_SECONDS`. That bounds how long what a fingerprint leaves out
+may lag behind: a relative time ("5 minutes ago"), the day a streak counts to, another
+person's display name. A request with messages to show is rendered afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from tracks.fragments import PAGE, Fragment, slot
+
+from .context_processors import HEADER_COLUMNS, header_params, remember_header
+from .trackpage import LocalCache, csp_nonce, template_version
+
+FRESH_SECONDS = 60
+# Per process: a few hundred viewers' latest pages (tens of KB each).
+_pages = LocalCache(256)
+
+
+def clear() -> None:
+    _pages.clear()
+
+
+class _NonceSlot:
+    """The request as a cached page's templates see it: the nonce is a slot."""
+
+    csp_nonce = slot(PAGE, "nonce")
+
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._request, name)
+
+
+def render_own_page(
+    request: HttpRequest,
+    template: str,
+    fingerprint_sql: str,
+    params: Sequence[Any],
+    context: Callable[[], dict],
+) -> HttpResponse:
+    """`template` rendered with `context()` for the signed-in viewer, or their copy of it while
+    the columns of `fingerprint_sql` (a select list; its parameters are `params`) and the
+    header's facts are the same as when it was rendered."""
+    user = request.user
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {HEADER_COLUMNS}, {fingerprint_sql}", [*header_params(user), *params]
+        )
+        row = cursor.fetchone()
+    remember_header(request, *row[:3])
+    if get_messages(request):
+        return render(request, template, context())
+    parts = [
+        template,
+        str(user.pk),
+        str(user.is_staff),
+        get_language() or "",
+        template_version(),
+        request.get_full_path(),
+        str(int(time.time() // FRESH_SECONDS)),
+        repr(row),
+    ]
+    key = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+    def build() -> Fragment:
+        page_context = {
+            **context(),
+            "csrf_token": slot(PAGE, "csrf"),
+            "request": _NonceSlot(request),
+        }
+        return Fragment.parse(render_to_string(template, page_context, request), {})
+
+    page = _pages.get(key, build)
+    return HttpResponse(page.fill({}, {"csrf": get_token(request), "nonce": csp_nonce(request)}))
