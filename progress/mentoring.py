@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from checkins.models import CheckIn
 from notifications.services import (
     notify_comment_added,
     notify_invitation_accepted,
@@ -31,7 +32,7 @@ from notifications.services import (
 from tracks.models import Topic, Track
 from tracks.tree import Node, walk
 
-from . import invitations, services, trackpage
+from . import invitations, services, trackpage, viewerpages
 from .forms import CommentForm, InviteMentorForm
 from .models import (
     Comment,
@@ -39,6 +40,7 @@ from .models import (
     MentorInvitation,
     Mentorship,
     Note,
+    Profile,
     ProgressEvent,
     Status,
     TopicProgress,
@@ -262,10 +264,53 @@ def _mentoring_context(request: HttpRequest) -> dict:
     }
 
 
+# What /mentoring/ shows, as a fingerprint (progress.viewerpages): the open mentorships as they
+# stand, and of the active mentees their names, latest status change, follows with their
+# tracks' versions and the check-ins they submitted.
+_MENTEES = f"""
+  SELECT mentee_id FROM {Mentorship._meta.db_table}
+  WHERE mentor_id = %s AND state = '{Mentorship.State.ACTIVE.value}'
+"""  # noqa: S608 (table names and a state from the models)
+_MENTORING_FINGERPRINT = f"""
+  (SELECT string_agg(concat_ws('.', id, state, mentee_id, created_at, updated_at,
+                               mentor_seen_at), ',' ORDER BY id)
+   FROM {Mentorship._meta.db_table}
+   WHERE mentor_id = %s AND state IN ('{OPEN[0].value}', '{OPEN[1].value}')),
+  (SELECT string_agg(concat_ws('.', profile.user_id, profile.display_name, person.username), ',')
+   FROM {Profile._meta.db_table} profile
+   JOIN {Mentorship.mentee.field.related_model._meta.db_table} person
+     ON person.id = profile.user_id
+   WHERE profile.user_id IN (SELECT mentee_id FROM {Mentorship._meta.db_table}
+                             WHERE mentor_id = %s)),
+  (SELECT string_agg(concat_ws('.', mentee.mentee_id, latest.created_at, latest.id), ',')
+   FROM ({_MENTEES}) mentee
+   CROSS JOIN LATERAL (
+     SELECT created_at, id FROM {ProgressEvent._meta.db_table}
+     WHERE user_id = mentee.mentee_id ORDER BY created_at DESC, id DESC LIMIT 1
+   ) latest),
+  (SELECT string_agg(concat_ws('.', follow.user_id, follow.track_id, follow.active,
+                               track.updated_at, track.diagram_id, track.published),
+                     ',' ORDER BY follow.id)
+   FROM {Follow._meta.db_table} follow
+   JOIN {Track._meta.db_table} track ON track.id = follow.track_id
+   WHERE follow.user_id IN ({_MENTEES})),
+  (SELECT concat_ws('.', count(*), max(checkin.id), max(checkin.submitted_at))
+   FROM {CheckIn._meta.db_table} checkin
+   WHERE checkin.state = '{CheckIn.State.SUBMITTED.value}'
+     AND checkin.user_id IN ({_MENTEES}))
+"""  # noqa: S608
+
+
 @login_required
 @require_GET
 def mentoring(request: HttpRequest) -> HttpResponse:
-    return render(request, "progress/mentoring.html", _mentoring_context(request))
+    return viewerpages.render_own_page(
+        request,
+        "progress/mentoring.html",
+        _MENTORING_FINGERPRINT,
+        [request.user.pk] * 5,
+        lambda: _mentoring_context(request),
+    )
 
 
 @login_required

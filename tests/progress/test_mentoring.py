@@ -521,3 +521,66 @@ def test_mentorship_pages_are_translated(client, alice, bob, invitation, setting
     assert "<h1>Meus mentores</h1>" in html
     assert "Encerrar a mentoria com bob" in html
     assert "Cancelar o convite para charlie" in html
+
+
+# --- /mentoring/ is cached per mentor: what the mentees do shows at once ---------------------
+
+
+def mentoring_page(client) -> str:
+    return client.get("/mentoring/").content.decode()
+
+
+def test_the_cached_mentoring_page_shows_each_change_at_once(client, alice, bob, charlie, track):
+    from checkins.services import start_checkin, submit_checkin
+    from progress.services import follow
+
+    client.force_login(bob)
+    html = mentoring_page(client)
+    assert "Not following any track yet." in html
+
+    follow(alice, track)
+    html = mentoring_page(client)
+    assert "0 of 6 topics done (0%)" in html
+    set_status(alice, topic(track, "python"), "done")
+    html = mentoring_page(client)
+    assert "1 of 6 topics done (16%)" in html
+    assert "1 status change since you became the mentor." in html
+
+    alice.profile.display_name = "Alice Learner"
+    alice.profile.save()
+    assert "Alice Learner (alice)" in mentoring_page(client)
+
+    submit_checkin(start_checkin(alice, track))
+    assert "1 check-in waiting for you:" in mentoring_page(client)
+
+    invitation = Mentorship.objects.create(
+        mentor=bob, mentee=charlie, state=Mentorship.State.INVITED
+    )
+    assert f"mentorship-{invitation.pk}" in mentoring_page(client)
+    invitation.state = Mentorship.State.ACTIVE
+    invitation.save()
+    html = mentoring_page(client)
+    assert f'id="mentee-{invitation.pk}"' in html and "Accept: mentor" not in html
+
+    Mentorship.objects.filter(mentor=bob, mentee=alice).update(state=Mentorship.State.ENDED)
+    assert "Alice Learner" not in mentoring_page(client)
+
+
+def test_each_mentor_reads_their_own_cached_mentoring_page(client, alice, bob, charlie, track):
+    set_status(alice, topic(track, "python"), "done")
+    client.force_login(bob)
+    assert "1 of 6 topics done" in mentoring_page(client)
+    client.force_login(charlie)
+    html = mentoring_page(client)
+    assert "alice" not in html and "You mentor nobody yet." in html
+
+
+def test_a_warm_mentoring_page_costs_three_queries(
+    client, alice, bob, track, django_assert_num_queries
+):
+    set_status(alice, topic(track, "python"), "done")
+    client.force_login(bob)
+    mentoring_page(client)
+    # The session, the user and the fingerprint with the header's facts.
+    with django_assert_num_queries(3):
+        assert "1 of 6 topics done" in mentoring_page(client)
