@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -508,19 +508,72 @@ def _mentee_track_context(mentee: AbstractBaseUser, track: Track) -> dict:
     return context
 
 
+# What a mentee's track page shows, as a fingerprint (progress.viewerpages), with the access
+# check: no row unless the viewer mentors that learner now and may see the track. Then the
+# mentorship, when the mentor last looked and the mentee's latest status change (which decide
+# whether this visit moves that time), the track's version, and of the mentee on the track:
+# statuses and sign-offs, notes, comments, check-ins, the follow and their name.
+_MENTEE_TRACK_FINGERPRINT = f"""
+  mentorship.id, mentorship.mentor_seen_at,
+  (SELECT created_at FROM {ProgressEvent._meta.db_table}
+   WHERE user_id = mentorship.mentee_id ORDER BY created_at DESC, id DESC LIMIT 1),
+  track.id, track.updated_at, track.diagram_id,
+  (SELECT concat_ws('.', count(*), max(progress.updated_at), max(progress.confirmed_at),
+                    count(progress.confirmed_by_id))
+   FROM {TopicProgress._meta.db_table} progress
+   JOIN {Topic._meta.db_table} topic ON topic.id = progress.topic_id
+   WHERE progress.user_id = mentorship.mentee_id AND topic.track_id = track.id),
+  (SELECT concat_ws('.', count(*), max(note.updated_at))
+   FROM {Note._meta.db_table} note
+   JOIN {Topic._meta.db_table} topic ON topic.id = note.topic_id
+   WHERE note.user_id = mentorship.mentee_id AND topic.track_id = track.id),
+  (SELECT concat_ws('.', count(*), max(comment.id))
+   FROM {Comment._meta.db_table} comment
+   JOIN {Topic._meta.db_table} topic ON topic.id = comment.topic_id
+   WHERE comment.mentee_id = mentorship.mentee_id AND topic.track_id = track.id),
+  (SELECT concat_ws('.', count(*), max(id), max(submitted_at), max(completed_at))
+   FROM {CheckIn._meta.db_table}
+   WHERE user_id = mentorship.mentee_id AND track_id = track.id),
+  (SELECT concat_ws('.', active, created_at) FROM {Follow._meta.db_table}
+   WHERE user_id = mentorship.mentee_id AND track_id = track.id),
+  (SELECT display_name FROM {Profile._meta.db_table} WHERE user_id = mentorship.mentee_id)
+FROM {Mentorship._meta.db_table} mentorship
+JOIN {Mentorship.mentee.field.related_model._meta.db_table} mentee
+  ON mentee.id = mentorship.mentee_id
+CROSS JOIN {Track._meta.db_table} track
+WHERE mentorship.mentor_id = %s AND mentorship.state = '{Mentorship.State.ACTIVE.value}'
+  AND mentee.username = %s AND track.slug = %s
+"""  # noqa: S608
+
+
 @login_required
 @require_GET
 def mentee_track(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     if username == request.user.get_username():
         # A learner looking at their own mentee page wants their own track page.
         return redirect("progress:track", slug=slug)
-    mentorship = _get_active_mentorship_or_404(request, username)
-    track = _get_track_or_404(request, slug)
-    context = _mentee_track_context(mentorship.mentee, track)
-    # The mentoring page counts the changes made after this visit. A plain update: it must not
-    # move `updated_at`, which says since when the mentorship is active.
-    Mentorship.objects.filter(pk=mentorship.pk).update(mentor_seen_at=timezone.now())
-    return render(request, "progress/mentee_track.html", context)
+    sql = _MENTEE_TRACK_FINGERPRINT
+    if not request.user.is_staff:
+        sql += "AND track.published\n"
+    row = viewerpages.fingerprint(request, sql, [request.user.pk, username, slug])
+    if row is None:
+        raise Http404("No such mentee or track.")
+    mentorship_id, seen_at, latest_event = row[3:6]
+    # The mentoring page counts the changes made after the mentor's last visit: a visit moves
+    # that time when there is a change after it (or on the first visit), and otherwise the
+    # count is the same. A plain update: it must not move `updated_at`, which says since when
+    # the mentorship is active.
+    if seen_at is None or (latest_event is not None and latest_event >= seen_at):
+        Mentorship.objects.filter(pk=mentorship_id).update(mentor_seen_at=timezone.now())
+
+    def context() -> dict:
+        mentorship = _get_active_mentorship_or_404(request, username)
+        track = _get_track_or_404(request, slug)
+        return _mentee_track_context(mentorship.mentee, track)
+
+    # When the mentor last looked is not on the page: a visit that moves it reuses the copy.
+    page_row = row[:4] + row[5:]
+    return viewerpages.own_page(request, "progress/mentee_track.html", page_row, context)
 
 
 # --- mentor side: comments and sign-off ----------------------------------------------------

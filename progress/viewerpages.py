@@ -51,25 +51,27 @@ class _NonceSlot:
         return getattr(self._request, name)
 
 
-def render_own_page(
-    request: HttpRequest,
-    template: str,
-    fingerprint_sql: str,
-    params: Sequence[Any],
-    context: Callable[[], dict],
-) -> HttpResponse:
-    """`template` rendered with `context()` for the signed-in viewer, or their copy of it while
-    the columns of `fingerprint_sql` (a select list; its parameters are `params`) and the
-    header's facts are the same as when it was rendered."""
+def fingerprint(request: HttpRequest, sql: str, params: Sequence[Any]) -> tuple | None:
+    """The header's facts and the columns of `sql` (a select list, optionally with FROM and
+    WHERE clauses; its parameters are `params`) in one statement: the row, or None when the
+    statement finds none. The header then asks nothing more."""
     user = request.user
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {HEADER_COLUMNS}, {fingerprint_sql}", [*header_params(user), *params]
-        )
+        cursor.execute(f"SELECT {HEADER_COLUMNS}, {sql}", [*header_params(user), *params])
         row = cursor.fetchone()
-    remember_header(request, *row[:3])
+    if row is not None:
+        remember_header(request, *row[:3])
+    return row
+
+
+def own_page(
+    request: HttpRequest, template: str, row: tuple, context: Callable[[], dict]
+) -> HttpResponse:
+    """`template` rendered with `context()` for the signed-in viewer, or their copy of it while
+    the `fingerprint` row is the same as when it was rendered."""
     if get_messages(request):
         return render(request, template, context())
+    user = request.user
     parts = [
         template,
         str(user.pk),
@@ -92,3 +94,15 @@ def render_own_page(
 
     page = _pages.get(key, build)
     return HttpResponse(page.fill({}, {"csrf": get_token(request), "nonce": csp_nonce(request)}))
+
+
+def render_own_page(
+    request: HttpRequest,
+    template: str,
+    fingerprint_sql: str,
+    params: Sequence[Any],
+    context: Callable[[], dict],
+) -> HttpResponse:
+    """`own_page` for a fingerprint that always has a row (a select list of subqueries)."""
+    row = fingerprint(request, fingerprint_sql, params)
+    return own_page(request, template, row, context)

@@ -584,3 +584,72 @@ def test_a_warm_mentoring_page_costs_three_queries(
     # The session, the user and the fingerprint with the header's facts.
     with django_assert_num_queries(3):
         assert "1 of 6 topics done" in mentoring_page(client)
+
+
+# --- a mentee's track page is cached per mentor: what the mentee does shows at once ---------
+
+
+def mentee_page(client, slug: str = "ml"):
+    return client.get(f"/mentoring/alice/{slug}/")
+
+
+def test_the_cached_mentee_track_page_shows_each_change_at_once(client, alice, bob, track):
+    from checkins.services import start_checkin, submit_checkin
+    from progress.services import add_comment, confirm, follow
+
+    follow(alice, track)
+    client.force_login(bob)
+    html = mentee_page(client).content.decode()
+    assert "0 of 6 topics done" in html
+
+    set_status(alice, topic(track, "python"), "done")
+    html = mentee_page(client).content.decode()
+    assert "1 of 6 topics done" in html
+    assert "Python</a>" in html and "→ <strong>Done</strong>" in html
+
+    note = Note.objects.create(
+        user=alice, topic=topic(track, "python"), body="Shared *later*", shared=False
+    )
+    assert "has not shared any note on this track." in mentee_page(client).content.decode()
+    note.shared = True
+    note.save()
+    html = mentee_page(client).content.decode()
+    assert "shared 1 note on this track" in html and "1 shared note" in html
+
+    add_comment(bob, alice, topic(track, "python"), "Well done on Python")
+    assert "1 comment</span>" in mentee_page(client).content.decode()
+
+    confirm(bob, alice, topic(track, "python"))
+    assert "Done, confirmed by a mentor" in mentee_page(client).content.decode()
+
+    assert "waiting for your rating" not in mentee_page(client).content.decode()
+    submit_checkin(start_checkin(alice, track))
+    assert "waiting for your rating" in mentee_page(client).content.decode()
+
+    Mentorship.objects.filter(mentor=bob, mentee=alice).update(state=Mentorship.State.ENDED)
+    assert mentee_page(client).status_code == 404
+
+
+def test_a_mentee_track_cached_for_staff_is_a_404_for_a_mentor_once_unpublished(
+    client, alice, bob, curator, track
+):
+    Mentorship.objects.create(mentor=curator, mentee=alice, state=Mentorship.State.ACTIVE)
+    client.force_login(curator)
+    assert mentee_page(client).status_code == 200
+    Track.objects.filter(pk=track.pk).update(published=False)
+    assert mentee_page(client).status_code == 200  # staff see unpublished tracks
+    client.force_login(bob)
+    assert mentee_page(client).status_code == 404
+    assert mentee_page(client, "nope").status_code == 404
+
+
+def test_a_warm_mentee_track_page_costs_three_queries(
+    client, alice, bob, track, django_assert_num_queries
+):
+    set_status(alice, topic(track, "python"), "done")
+    client.force_login(bob)
+    mentee_page(client)
+    # The session, the user and the fingerprint with the access check and the header: the
+    # time of the mentor's visit moved on the first visit and stays while nothing changes.
+    with django_assert_num_queries(3):
+        assert "1 of 6 topics done" in mentee_page(client).content.decode()
