@@ -178,7 +178,7 @@ class Resource(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["topic", "order"]
+        ordering = ["topic", "order", "id"]
         verbose_name = _("resource")
         verbose_name_plural = _("resources")
 
