@@ -299,7 +299,6 @@ def _body_html(track: Track, audience: Audience) -> str:
         prepare_node(node, urls, Slots(node.topic.key))
     context = {
         "track": track,
-        "track_url": track.get_absolute_url(),
         "roots": roots,
         "behaviours": list(track.behaviours.live()),
         "highlights": TopicSlots(),

@@ -154,8 +154,12 @@ def unfollow_track(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def set_status(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     topic = _get_topic_or_404(request, slug, key)
+    # Without JavaScript a form goes back to where it was: an outline row to that row.
+    back = topic.get_absolute_url()
+    if request.POST.get("source") == "outline":
+        back = f"{topic.track.get_absolute_url()}#outline-{topic.key}"
     if not request.user.is_authenticated:
-        return _login_redirect(request, _next_url(request, topic.get_absolute_url()))
+        return _login_redirect(request, _next_url(request, back))
     form = StatusForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
@@ -163,7 +167,7 @@ def set_status(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         request.user, topic, form.cleaned_data["status"], form.cleaned_data["reason"]
     )
     if not _is_htmx(request):
-        return redirect(_next_url(request, topic.get_absolute_url()))
+        return redirect(_next_url(request, back))
 
     # One response redraws what shows this status on the page the request came from: the
     # main target, plus out-of-band swaps for the rest.
@@ -182,7 +186,6 @@ def set_status(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         {
             "from_outline": from_outline,
             "node": node,
-            "track_url": track.get_absolute_url(),
             "overall": viewer.overall,
             "sections": viewer.sections,
             "highlights": viewer.highlights,
