@@ -30,6 +30,7 @@ from notifications.services import (
     notify_topic_confirmed,
 )
 from tracks.models import Topic, Track
+from tracks.rows import track_version
 from tracks.tree import Node, walk
 
 from . import invitations, services, trackpage, viewerpages
@@ -288,9 +289,8 @@ _MENTORING_FINGERPRINT = f"""
      SELECT created_at, id FROM {ProgressEvent._meta.db_table}
      WHERE user_id = mentee.mentee_id ORDER BY created_at DESC, id DESC LIMIT 1
    ) latest),
-  (SELECT string_agg(concat_ws('.', follow.user_id, follow.track_id, follow.active,
-                               track.updated_at, track.diagram_id, track.published),
-                     ',' ORDER BY follow.id)
+  (SELECT string_agg(concat_ws('.', follow.user_id, follow.active, track.published,
+                               {track_version()}), ',' ORDER BY follow.id)
    FROM {Follow._meta.db_table} follow
    JOIN {Track._meta.db_table} track ON track.id = follow.track_id
    WHERE follow.user_id IN ({_MENTEES})),
@@ -517,7 +517,7 @@ _MENTEE_TRACK_FINGERPRINT = f"""
   mentorship.id, mentorship.mentor_seen_at,
   (SELECT created_at FROM {ProgressEvent._meta.db_table}
    WHERE user_id = mentorship.mentee_id ORDER BY created_at DESC, id DESC LIMIT 1),
-  track.id, track.updated_at, track.diagram_id,
+  {track_version()},
   (SELECT concat_ws('.', count(*), max(progress.updated_at), max(progress.confirmed_at),
                     count(progress.confirmed_by_id))
    FROM {TopicProgress._meta.db_table} progress
@@ -544,6 +544,11 @@ CROSS JOIN {Track._meta.db_table} track
 WHERE mentorship.mentor_id = %s AND mentorship.state = '{Mentorship.State.ACTIVE.value}'
   AND mentee.username = %s AND track.slug = %s
 """  # noqa: S608
+# Staff see every track, the others the published ones.
+_MENTEE_TRACK_FINGERPRINT_FOR = {
+    True: _MENTEE_TRACK_FINGERPRINT,
+    False: _MENTEE_TRACK_FINGERPRINT + "AND track.published\n",
+}
 
 
 @login_required
@@ -552,9 +557,7 @@ def mentee_track(request: HttpRequest, username: str, slug: str) -> HttpResponse
     if username == request.user.get_username():
         # A learner looking at their own mentee page wants their own track page.
         return redirect("progress:track", slug=slug)
-    sql = _MENTEE_TRACK_FINGERPRINT
-    if not request.user.is_staff:
-        sql += "AND track.published\n"
+    sql = _MENTEE_TRACK_FINGERPRINT_FOR[bool(request.user.is_staff)]
     row = viewerpages.fingerprint(request, sql, [request.user.pk, username, slug])
     if row is None:
         raise Http404("No such mentee or track.")

@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
 from tracks.fragments import PAGE, PAGE_REGIONS, Fragment, slot
 from tracks.models import Resource, Topic
@@ -40,16 +39,8 @@ def grouped_resources(topic: Topic) -> list[tuple[str, list[Resource]]]:
 
 def topic_content(topic: Topic, embedded: bool) -> SafeString:
     """The topic's description and suggested content, drawn once per track version."""
-    key = ":".join(
-        [
-            "trilha:topic-content",
-            topic.track.content_version,
-            topic.key,
-            "embedded" if embedded else "page",
-            get_language() or "",
-            trackpage.template_version(),
-        ]
-    )
+    where = "embedded" if embedded else "page"
+    key = trackpage.cache_key("trilha:topic-content", topic.track.content_version, topic.key, where)
 
     def draw() -> SafeString:
         context = {
@@ -148,10 +139,8 @@ LEFT JOIN {TopicProgress._meta.db_table} progress
   ON progress.topic_id = topic.id AND progress.user_id = %s
 WHERE track.slug = %s AND topic.key = %s AND NOT topic.retired
 """  # noqa: S608 (table names from the models; values are parameters)
-
-
-def _key(*parts: str) -> str:
-    return ":".join([*parts, get_language() or "", trackpage.template_version()])
+# Staff see every track, the others the published ones.
+_PANEL_SQL_FOR = {True: _PANEL_SQL, False: _PANEL_SQL + "AND track.published\n"}
 
 
 def _panel(topic: Topic, audience: trackpage.Audience) -> Fragment:
@@ -170,7 +159,7 @@ def _panel(topic: Topic, audience: trackpage.Audience) -> Fragment:
         }
         return Fragment.parse(render_to_string("progress/topic.html#panel", context), {})
 
-    key = _key("trilha:panel", topic.track.content_version, topic.key, audience.name)
+    key = trackpage.cache_key("trilha:panel", topic.track.content_version, topic.key, audience.name)
     return trackpage.cached(key, build)
 
 
@@ -187,7 +176,9 @@ def _status_part(topic: Topic, status: str, audience: trackpage.Audience) -> Fra
         return Fragment.parse(render_to_string("progress/topic.html#status", context), {})
 
     content_version = topic.track.content_version
-    key = _key("trilha:panel-status", content_version, topic.key, str(status), audience.name)
+    key = trackpage.cache_key(
+        "trilha:panel-status", content_version, topic.key, str(status), audience.name
+    )
     return trackpage.cached(key, build)
 
 
@@ -195,8 +186,9 @@ def panel_response(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """The embedded topic panel for this viewer; 404 unless the topic is live on a track the
     viewer may see (published, or any to staff)."""
     user = request.user
-    sql = _PANEL_SQL if user.is_staff else _PANEL_SQL + "AND track.published\n"
-    found = fetch(sql, [user.pk, user.pk, user.pk, slug, key], TOPIC, TRACK)
+    found = fetch(
+        _PANEL_SQL_FOR[bool(user.is_staff)], [user.pk, user.pk, user.pk, slug, key], TOPIC, TRACK
+    )
     if found is None:
         raise Http404("No such topic.")
     topic, track, facts = found

@@ -3,9 +3,9 @@
 What depends only on the track's content version and the language (the topic order and
 sections, the outline, the description, the behaviours and the SVG) is built once and cached
 under `Track.content_version`, the language, who it is for (anonymous, signed in, staff) and
-the templates' own version. A request adds its viewer's statuses to it: one query for the
-viewer's rows, a `<style>` block and a few slots filled per topic the viewer has touched
-(see tracks/fragments.py), one CSRF token and the CSP nonce.
+the templates' own version. A request adds its viewer's statuses to it: read with the track in
+one statement (`viewed_track`), they become a `<style>` block and a few slots filled per topic
+the viewer has touched (see tracks/fragments.py), with one CSRF token and the CSP nonce.
 
 Templates rendered into a cached part see a stand-in `user` (is_authenticated, is_staff) and
 a stand-in `request` (csp_nonce only): anything else about the viewer does not belong there.
@@ -109,6 +109,12 @@ def _shared(key: str, build: Callable[[], T]) -> T:
 
 def cached(key: str, build: Callable[[], T]) -> T:
     return _local.get(key, lambda: _shared(key, build))
+
+
+def cache_key(*parts: str) -> str:
+    """A cache key for a part built from `parts` in the active language by the current
+    templates: a new language or template version never reads an old copy."""
+    return ":".join([*parts, get_language() or "", template_version()])
 
 
 @cache
@@ -340,15 +346,7 @@ def _build_page(track: Track, audience: Audience) -> Page:
 
 
 def track_page(track: Track, audience: Audience) -> Page:
-    key = ":".join(
-        [
-            "trilha:track-page",
-            track.content_version,
-            get_language() or "",
-            audience.name,
-            template_version(),
-        ]
-    )
+    key = cache_key("trilha:track-page", track.content_version, audience.name)
     return cached(key, lambda: _build_page(track, audience))
 
 
@@ -420,6 +418,9 @@ LEFT JOIN LATERAL (
 WHERE track.slug = %s
 """  # noqa: S608
 _PUBLISHED = "AND track.published\n"
+# Staff see every track, the others the published ones.
+_TRACK_SQL_FOR = {True: _TRACK_SQL, False: _TRACK_SQL + _PUBLISHED}
+_VIEWER_TRACK_SQL_FOR = {True: _VIEWER_TRACK_SQL, False: _VIEWER_TRACK_SQL + _PUBLISHED}
 _STATUSES_SQL = f"""
 SELECT progress.topic_id, progress.status, progress.confirmed_by_id
 FROM {TopicProgress._meta.db_table} progress
@@ -433,16 +434,16 @@ def viewed_track(request: HttpRequest, slug: str) -> Track | None:
     signed-in viewer, in the same statement: `following` (whether they follow it), `rows`
     (their statuses, as `viewer_state` takes them) and the header's facts."""
     user = request.user
-    published = "" if user.is_staff else _PUBLISHED
+    staff = bool(user.is_staff)
     if not user.is_authenticated:
-        track = fetch_track(_TRACK_SQL + published, [slug])
+        track = fetch_track(_TRACK_SQL_FOR[staff], [slug])
         if track is None:
             return None
         track.following = False
         track.rows = []
         return track
     params = [user.pk, *header_params(user), user.pk, Status.TODO.value, slug]
-    track = fetch_track(_VIEWER_TRACK_SQL + published, params)
+    track = fetch_track(_VIEWER_TRACK_SQL_FOR[staff], params)
     if track is None:
         return None
     track.following = bool(track.following)
@@ -483,16 +484,8 @@ def summary(track: Track, audience: Audience, viewer: Viewer, following: bool) -
         f"{tally.done}.{tally.doing}.{tally.skipped}"
         for tally in [viewer.overall, *(section.tally for section in viewer.sections)]
     )
-    key = ":".join(
-        [
-            track.content_version,
-            get_language() or "",
-            audience.name,
-            template_version(),
-            "following" if following else "",
-            figures,
-        ]
-    )
+    following_mark = "following" if following else ""
+    key = cache_key("trilha:summary", track.content_version, audience.name, following_mark, figures)
 
     def build() -> Fragment:
         context = {

@@ -23,12 +23,11 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
 
 from tracks.fragments import PAGE, Fragment, slot
 
 from .context_processors import HEADER_COLUMNS, header_params, remember_header
-from .trackpage import LocalCache, csp_nonce, template_version
+from .trackpage import LocalCache, cache_key, csp_nonce
 
 FRESH_SECONDS = 60
 # Per process: a few hundred viewers' latest pages (tens of KB each).
@@ -40,7 +39,9 @@ def clear() -> None:
 
 
 class _NonceSlot:
-    """The request as a cached page's templates see it: the nonce is a slot."""
+    """The request as a viewer's cached page sees it: the viewer's own request, with the nonce
+    a slot. (A page shared by many viewers sees `trackpage._PageRequest` instead, which knows
+    nothing of the viewer.)"""
 
     csp_nonce = slot(PAGE, "nonce")
 
@@ -72,17 +73,11 @@ def own_page(
     if get_messages(request):
         return render(request, template, context())
     user = request.user
-    parts = [
-        template,
-        str(user.pk),
-        str(user.is_staff),
-        get_language() or "",
-        template_version(),
-        request.get_full_path(),
-        str(int(time.time() // FRESH_SECONDS)),
-        repr(row),
-    ]
-    key = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+    fresh_for = str(int(time.time() // FRESH_SECONDS))
+    digest = hashlib.sha256(repr(row).encode()).hexdigest()
+    key = cache_key(
+        template, str(user.pk), str(user.is_staff), request.get_full_path(), fresh_for, digest
+    )
 
     def build() -> Fragment:
         page_context = {

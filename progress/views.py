@@ -16,13 +16,13 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from notifications.models import Notification
 from teams.models import Invitation
 from tracks.models import Topic, Track
+from tracks.rows import track_version
 from tracks.tree import Node, build_tree, walk
 
 from . import services, topicpanel, trackpage, viewerpages
@@ -303,8 +303,8 @@ def track_notes(request: HttpRequest, slug: str) -> HttpResponse:
 # versions, the count and latest change of the statuses, the latest event, the five latest
 # notifications as they stand, the pending team invitations and the viewer's own profile.
 _DASHBOARD_FINGERPRINT = f"""
-  (SELECT string_agg(concat_ws('.', follow.track_id, follow.active, track.updated_at,
-                               track.diagram_id, track.published), ',' ORDER BY follow.id)
+  (SELECT string_agg(concat_ws('.', follow.active, track.published, {track_version()}),
+                     ',' ORDER BY follow.id)
    FROM {Follow._meta.db_table} follow
    JOIN {Track._meta.db_table} track ON track.id = follow.track_id
    WHERE follow.user_id = %s),
@@ -375,15 +375,8 @@ def _completions(weeks: list[WeekCount]) -> SafeString:
     """The chart of completions per week with its table: the same for every learner with the
     same counts, so it is drawn once per counts and language."""
     counts = ",".join(str(week.count) for week in weeks)
-    key = ":".join(
-        [
-            "trilha:completions",
-            weeks[0].start.isoformat() if weeks else "",
-            counts,
-            get_language() or "",
-            trackpage.template_version(),
-        ]
-    )
+    first_week = weeks[0].start.isoformat() if weeks else ""
+    key = trackpage.cache_key("trilha:completions", first_week, counts)
 
     def draw() -> SafeString:
         context = {

@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -411,16 +410,12 @@ def team_track(request: HttpRequest, slug: str, track_slug: str) -> HttpResponse
     # The same for every lead until the team, its members' statuses or the track change: built
     # once per version, like the track page, with each request's header and tokens spliced in.
     audience = trackpage.audience_of(request.user)
-    key = ":".join(
-        [
-            "trilha:team-track",
-            str(track.team_pk),
-            str(track.team_version),
-            track.content_version,
-            get_language() or "",
-            audience.name,
-            trackpage.template_version(),
-        ]
+    key = trackpage.cache_key(
+        "trilha:team-track",
+        str(track.team_pk),
+        str(track.team_version),
+        track.content_version,
+        audience.name,
     )
 
     def build() -> Page:

@@ -24,15 +24,19 @@ class Columns:
         self.fields = model._meta.concrete_fields
         self.attnames = [field.attname for field in self.fields]
         self.sql = ", ".join(f"{alias}.{field.column}" for field in self.fields)
+        self.converters = [
+            (index, field.from_db_value)
+            for index, field in enumerate(self.fields)
+            if hasattr(field, "from_db_value")
+        ]
 
     def __len__(self) -> int:
         return len(self.fields)
 
     def instance(self, values: Sequence[Any]) -> models.Model:
         values = list(values)
-        for index, field in enumerate(self.fields):
-            if hasattr(field, "from_db_value"):
-                values[index] = field.from_db_value(values[index], None, connection)
+        for index, convert in self.converters:
+            values[index] = convert(values[index], None, connection)
         return self.model.from_db(connection.alias, self.attnames, values)
 
 
@@ -40,6 +44,12 @@ TRACK = Columns(Track, "track")
 TOPIC = Columns(Topic, "topic")
 # The track's columns, first in the statements that `fetch_track` reads.
 TRACK_COLUMNS = TRACK.sql
+
+
+def track_version(alias: str = "track") -> str:
+    """`Track.content_version` as SQL, for statements that fingerprint pages built from
+    tracks (progress.viewerpages): it must change whenever that property does."""
+    return f"concat_ws('.', {alias}.id, {alias}.updated_at, {alias}.diagram_id)"
 
 
 def fetch(sql: str, params: Sequence[Any], *parts: Columns) -> list[Any] | None:

@@ -630,6 +630,20 @@ def test_the_cached_mentee_track_page_shows_each_change_at_once(client, alice, b
     assert mentee_page(client).status_code == 404
 
 
+def test_a_mentee_track_cached_for_the_mentor_is_a_404_for_a_stranger_and_a_pending_mentor(
+    client, alice, bob, charlie, track
+):
+    set_status(alice, topic(track, "python"), "done")
+    client.force_login(bob)
+    assert "1 of 6 topics done" in mentee_page(client).content.decode()
+    client.force_login(charlie)
+    assert mentee_page(client).status_code == 404
+    Mentorship.objects.create(mentor=charlie, mentee=alice, state=Mentorship.State.INVITED)
+    assert mentee_page(client).status_code == 404
+    client.logout()
+    assert mentee_page(client).status_code == 302  # to the log-in page
+
+
 def test_a_mentee_track_cached_for_staff_is_a_404_for_a_mentor_once_unpublished(
     client, alice, bob, curator, track
 ):
