@@ -57,7 +57,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, reading the user with a prepared statement (progress/sessionuser.py).
+    "progress.sessionuser.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # NUL or a lone surrogate anywhere in the request: 400 with the reason, before any view.
     "progress.input_guard.RejectUnsafeInputMiddleware",

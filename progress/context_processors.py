@@ -37,7 +37,11 @@ _HEADER_SQL = "SELECT" + HEADER_COLUMNS
 
 def header_params(user) -> list:
     """The parameters of `HEADER_COLUMNS`, in order."""
-    return [user.pk, *_MENTOR_STATES, user.pk, user.pk]
+    return header_params_of(user.pk)
+
+
+def header_params_of(user_id) -> list:
+    return [user_id, *_MENTOR_STATES, user_id, user_id]
 
 
 def remember_header(request: HttpRequest, mentoring: bool, in_team: bool, unread: int) -> None:

@@ -22,9 +22,10 @@ from tracks.fragments import PAGE, PAGE_REGIONS, Fragment, slot
 from tracks.models import Resource, Topic
 from tracks.rows import TOPIC, TRACK, fetch
 
-from . import trackpage
+from . import sessionuser, trackpage
 from .forms import NoteForm
 from .models import Comment, Note, Status, TopicProgress
+from .sessionuser import USER, User
 
 # --- the parts, as any view of a topic shows them ------------------------------------------
 
@@ -141,73 +142,123 @@ WHERE track.slug = %s AND topic.key = %s AND NOT topic.retired
 """  # noqa: S608 (table names from the models; values are parameters)
 # Staff see every track, the others the published ones.
 _PANEL_SQL_FOR = {True: _PANEL_SQL, False: _PANEL_SQL + "AND track.published\n"}
+# The same with the signed-in viewer's user row, not read yet (progress.sessionuser).
+_SESSION_PANEL_SQL = _PANEL_SQL.replace(
+    f"SELECT {TOPIC.sql}, {TRACK.sql},", f"SELECT {TOPIC.sql}, {TRACK.sql}, {USER.sql},", 1
+).replace(
+    "WHERE track.slug = %s",
+    f"LEFT JOIN {User._meta.db_table} account ON account.id = %s\n"
+    "WHERE track.slug = %s AND (track.published OR account.is_staff)",
+)
 
 
-def _panel(topic: Topic, audience: trackpage.Audience) -> Fragment:
-    """The embedded panel with slots for the status part, the notes, the comments and the
-    CSRF token."""
+def _panel(topic: Topic, audience: trackpage.Audience, embedded: bool) -> Fragment:
+    """The panel (`embedded` in the track page, or on the topic's own page) with slots for the
+    status part, the notes, the comments and the CSRF token."""
 
     def build() -> Fragment:
         context = {
-            **_fixed_context(topic, embedded=True),
+            **_fixed_context(topic, embedded=embedded),
             "track": topic.track,
             "topic": topic,
-            "embedded": True,
+            "embedded": embedded,
             "user": audience,
             "csrf_token": slot(PAGE, "csrf"),
             PAGE_REGIONS: {},
         }
         return Fragment.parse(render_to_string("progress/topic.html#panel", context), {})
 
-    key = trackpage.cache_key("trilha:panel", topic.track.content_version, topic.key, audience.name)
+    where = "embedded" if embedded else "page"
+    version = topic.track.content_version
+    key = trackpage.cache_key("trilha:panel", version, topic.key, where, audience.name)
     return trackpage.cached(key, build)
 
 
-def _status_part(topic: Topic, status: str, audience: trackpage.Audience) -> Fragment:
+def _status_part(
+    topic: Topic, status: str, audience: trackpage.Audience, embedded: bool
+) -> Fragment:
     """The status part for a status without a skip reason or a sign-off, with a CSRF slot."""
 
     def build() -> Fragment:
         row = None if status == Status.TODO else TopicProgress(status=status)
         context = {
-            **status_context(topic, row, embedded=True),
+            **status_context(topic, row, embedded=embedded),
             "user": audience,
             "csrf_token": slot(PAGE, "csrf"),
         }
         return Fragment.parse(render_to_string("progress/topic.html#status", context), {})
 
-    content_version = topic.track.content_version
+    where = "embedded" if embedded else "page"
+    version = topic.track.content_version
     key = trackpage.cache_key(
-        "trilha:panel-status", content_version, topic.key, str(status), audience.name
+        "trilha:panel-status", version, topic.key, str(status), where, audience.name
     )
     return trackpage.cached(key, build)
+
+
+def panel_html(
+    request: HttpRequest,
+    topic: Topic,
+    embedded: bool,
+    row: TopicProgress | None,
+    has_notes: bool,
+    has_comments: bool,
+) -> bytes:
+    """The panel for this viewer from the cached one: `row` is their status on the topic (None
+    for none), `has_notes` and `has_comments` whether there are any of theirs to show."""
+    user = request.user
+    audience = trackpage.audience_of(user)
+    token = get_token(request)
+    status = row.status if row else Status.TODO
+    confirmed = status == Status.DONE and row.confirmed_by_id is not None
+    if not confirmed and not (row and row.reason):
+        part = _status_part(topic, status, audience, embedded)
+        status_html: str | bytes = part.fill({}, {"csrf": token})
+    else:
+        # A sign-off names the mentor: their name is read with the row.
+        shown = progress_row(user, topic) if confirmed else row
+        context = status_context(topic, shown, embedded=embedded)
+        status_html = render_to_string("progress/topic.html#status", context, request)
+    values: dict[str, Any] = {"csrf": token, "status": status_html}
+    if has_notes:
+        notes = list(Note.objects.filter(user=user, topic=topic))
+        context = {"notes": notes, "topic": topic, "track": topic.track}
+        values["notes"] = render_to_string("progress/topic.html#note-list", context, request)
+    if has_comments:
+        sub_level = 3 if embedded else 2
+        context = {"comments": received_comments(user, topic), "topic": topic, "sub_level": sub_level}
+        values["comments"] = render_to_string("progress/topic.html#comments", context, request)
+    return _panel(topic, audience, embedded).fill({}, values)
 
 
 def panel_response(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """The embedded topic panel for this viewer; 404 unless the topic is live on a track the
     viewer may see (published, or any to staff)."""
+    found = None
+    user_id = sessionuser.unread_user_id(request)
+    if user_id is not None:
+        params = [user_id, user_id, user_id, user_id, slug, key]
+        found = fetch(_SESSION_PANEL_SQL, params, TOPIC, TRACK, USER)
+        if found is not None and sessionuser.adopt(request, found[2]):
+            del found[2]
+        else:
+            found = None  # no such topic, or a session Django has to look at: the usual way
     user = request.user
-    found = fetch(
-        _PANEL_SQL_FOR[bool(user.is_staff)], [user.pk, user.pk, user.pk, slug, key], TOPIC, TRACK
-    )
+    if found is None:
+        params = [user.pk, user.pk, user.pk, slug, key]
+        found = fetch(_PANEL_SQL_FOR[bool(user.is_staff)], params, TOPIC, TRACK)
     if found is None:
         raise Http404("No such topic.")
     topic, track, facts = found
     topic.track = track
-    audience = trackpage.audience_of(user)
-    token = get_token(request)
-    status = facts["status"] or Status.TODO
-    plain = not facts["reason"] and not (status == Status.DONE and facts["confirmed_by_id"])
-    if plain:
-        status_html: str | bytes = _status_part(topic, status, audience).fill({}, {"csrf": token})
-    else:
-        context = status_context(topic, progress_row(user, topic), embedded=True)
-        status_html = render_to_string("progress/topic.html#status", context, request)
-    values: dict[str, Any] = {"csrf": token, "status": status_html}
-    if facts["has_notes"]:
-        notes = list(Note.objects.filter(user=user, topic=topic))
-        context = {"notes": notes, "topic": topic, "track": track}
-        values["notes"] = render_to_string("progress/topic.html#note-list", context, request)
-    if facts["has_comments"]:
-        context = {"comments": received_comments(user, topic), "topic": topic, "sub_level": 3}
-        values["comments"] = render_to_string("progress/topic.html#comments", context, request)
-    return HttpResponse(_panel(topic, audience).fill({}, values))
+    row = None
+    if facts["status"]:
+        row = TopicProgress(
+            user_id=user.pk,
+            topic_id=topic.pk,
+            status=facts["status"],
+            reason=facts["reason"],
+            confirmed_by_id=facts["confirmed_by_id"],
+        )
+    html = panel_html(request, topic, True, row, facts["has_notes"], facts["has_comments"])
+    return HttpResponse(html)

@@ -33,12 +33,19 @@ from django.utils.translation import get_language, gettext
 
 from tracks.fragments import PAGE, PAGE_REGIONS, Fragment, Page, Slots, TopicSlots, slot
 from tracks.models import Topic, Track
-from tracks.rows import TRACK_COLUMNS, fetch_track
+from tracks.rows import TRACK, TRACK_COLUMNS, fetch, fetch_track
 from tracks.templatetags.diagrams import diagram_highlight_css, topic_group_class
 from tracks.templatetags.trilha import markdown_filter
 from tracks.tree import Node, build_tree, walk
 
-from .context_processors import HEADER_COLUMNS, header_params, header_state, remember_header
+from . import sessionuser
+from .context_processors import (
+    HEADER_COLUMNS,
+    header_params,
+    header_params_of,
+    header_state,
+    remember_header,
+)
 from .models import Follow, Status, TopicProgress
 from .stats import CONFIRMED, Tally, sections_of
 
@@ -421,6 +428,17 @@ _PUBLISHED = "AND track.published\n"
 # Staff see every track, the others the published ones.
 _TRACK_SQL_FOR = {True: _TRACK_SQL, False: _TRACK_SQL + _PUBLISHED}
 _VIEWER_TRACK_SQL_FOR = {True: _VIEWER_TRACK_SQL, False: _VIEWER_TRACK_SQL + _PUBLISHED}
+# The same for a signed-in viewer whose user row has not been read yet: their row comes too
+# (progress.sessionuser), and staff see unpublished tracks.
+_SESSION_TRACK_SQL = (
+    _VIEWER_TRACK_SQL.replace(
+        f"SELECT {TRACK_COLUMNS},", f"SELECT {TRACK_COLUMNS}, {sessionuser.USER.sql},", 1
+    ).replace(
+        "WHERE track.slug = %s",
+        f"LEFT JOIN {sessionuser.User._meta.db_table} account ON account.id = %s\n"
+        "WHERE track.slug = %s AND (track.published OR account.is_staff)",
+    )
+)
 _STATUSES_SQL = f"""
 SELECT progress.topic_id, progress.status, progress.confirmed_by_id
 FROM {TopicProgress._meta.db_table} progress
@@ -432,7 +450,15 @@ WHERE progress.user_id = %s AND topic.track_id = %s AND progress.status <> %s
 def viewed_track(request: HttpRequest, slug: str) -> Track | None:
     """The track of that slug if the viewer may see it (published, or any to staff). For a
     signed-in viewer, in the same statement: `following` (whether they follow it), `rows`
-    (their statuses, as `viewer_state` takes them) and the header's facts."""
+    (their statuses, as `viewer_state` takes them), the header's facts and, if it was not read
+    yet, their user row."""
+    user_id = sessionuser.unread_user_id(request)
+    if user_id is not None:
+        params = [user_id, *header_params_of(user_id), user_id, Status.TODO.value, user_id, slug]
+        found = fetch(_SESSION_TRACK_SQL, params, TRACK, sessionuser.USER)
+        if found is not None and sessionuser.adopt(request, found[1]):
+            return _seen_by_user(request, found[0], found[2])
+        # No such track, or a session Django has to look at: the usual way.
     user = request.user
     staff = bool(user.is_staff)
     if not user.is_authenticated:
@@ -443,9 +469,13 @@ def viewed_track(request: HttpRequest, slug: str) -> Track | None:
         track.rows = []
         return track
     params = [user.pk, *header_params(user), user.pk, Status.TODO.value, slug]
-    track = fetch_track(_VIEWER_TRACK_SQL_FOR[staff], params)
-    if track is None:
-        return None
+    found = fetch(_VIEWER_TRACK_SQL_FOR[staff], params, TRACK)
+    return None if found is None else _seen_by_user(request, *found)
+
+
+def _seen_by_user(request: HttpRequest, track: Track, facts: dict[str, Any]) -> Track:
+    for name, value in facts.items():
+        setattr(track, name, value)
     track.following = bool(track.following)
     track.rows = list(
         zip(track.topic_ids or (), track.statuses or (), track.confirmed_by or (), strict=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -151,34 +153,58 @@ def unfollow_track(request: HttpRequest, slug: str) -> HttpResponse:
     return _change_follow(request, slug, services.unfollow)
 
 
+def _back_url(request: HttpRequest, topic: Topic) -> str:
+    """Where a status form goes back to without JavaScript: an outline row to that row."""
+    if request.POST.get("source") == "outline":
+        return f"{topic.track.get_absolute_url()}#outline-{topic.key}"
+    return topic.get_absolute_url()
+
+
 @require_POST
 def set_status(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    topic = _get_topic_or_404(request, slug, key)
-    # Without JavaScript a form goes back to where it was: an outline row to that row.
-    back = topic.get_absolute_url()
-    if request.POST.get("source") == "outline":
-        back = f"{topic.track.get_absolute_url()}#outline-{topic.key}"
-    if not request.user.is_authenticated:
-        return _login_redirect(request, _next_url(request, back))
+    user = request.user
+    if not user.is_authenticated:
+        topic = _get_topic_or_404(request, slug, key)
+        return _login_redirect(request, _next_url(request, _back_url(request, topic)))
     form = StatusForm(request.POST)
     if not form.is_valid():
+        _get_topic_or_404(request, slug, key)  # no such topic is a 404 whatever the form says
         return HttpResponseBadRequest(form.errors.as_text())
-    change = services.set_status(
-        request.user, topic, form.cleaned_data["status"], form.cleaned_data["reason"]
-    )
-    if not _is_htmx(request):
-        return redirect(_next_url(request, back))
-
     # One response redraws what shows this status on the page the request came from: the
-    # main target, plus out-of-band swaps for the rest.
-    track = topic.track
-    viewer = trackpage.viewer_state(request.user, track, trackpage.track_outline(track))
+    # main target, plus out-of-band swaps for the rest (on the track page, the progress
+    # figures, made from the viewer's other statuses).
+    htmx = _is_htmx(request)
     from_outline = request.POST.get("source") == "outline"
-    embedded = from_outline or request.POST.get("embedded") == "1"
+    embedded = htmx and (from_outline or request.POST.get("embedded") == "1")
+    # The topic is found and the status written in one statement.
+    data = form.cleaned_data
+    found = services.set_status_of(
+        user, slug, key, data["status"], data["reason"], bool(user.is_staff), others=embedded
+    )
+    if found is None:
+        raise Http404("No such topic.")
+    topic, change, facts = found
+    if not htmx:
+        return redirect(_next_url(request, _back_url(request, topic)))
+    progress = change.progress
+    if not embedded:
+        # The topic's own page: the panel is all that shows the status.
+        html = topicpanel.panel_html(
+            request, topic, False, progress, facts["has_notes"], facts["has_comments"]
+        )
+        return HttpResponse(html)
+    track = topic.track
+    rows = [*facts["rows"], (topic.pk, progress.status, progress.confirmed_by_id)]
+    viewer = trackpage.viewer_state(user, track, trackpage.track_outline(track), rows)
+    context: dict[str, Any] = {"track": track, "topic": topic, "embedded": True}
     if from_outline:
-        context = topicpanel.status_context(topic, change.progress, embedded=True)
+        context.update(topicpanel.status_context(topic, progress, embedded=True))
     else:
-        context = topicpanel.panel_context(request, topic, embedded=embedded, row=change.progress)
+        context["panel_html"] = mark_safe(  # noqa: S308 (filled from the rendered panel)
+            topicpanel.panel_html(
+                request, topic, True, progress, facts["has_notes"], facts["has_comments"]
+            ).decode()
+        )
     node = Node(topic, 0)
     row = trackpage.row_values(viewer.highlights.get(topic.key, Status.TODO))
     trackpage.prepare_node(node, trackpage.TopicUrls(track), row)

@@ -52,6 +52,11 @@ def track_version(alias: str = "track") -> str:
     return f"concat_ws('.', {alias}.id, {alias}.updated_at, {alias}.diagram_id)"
 
 
+# The column names of each statement `fetch` ran: reading them from the cursor makes an object
+# per column on every call.
+_names: dict[str, list[str]] = {}
+
+
 def fetch(sql: str, params: Sequence[Any], *parts: Columns) -> list[Any] | None:
     """The first row of `sql`, whose columns start with those of `parts` in turn: an instance
     of each part's model, then a dict of the other columns by name. None when there is no row."""
@@ -60,7 +65,9 @@ def fetch(sql: str, params: Sequence[Any], *parts: Columns) -> list[Any] | None:
         row = cursor.fetchone()
         if row is None:
             return None
-        names = [column.name for column in cursor.description]
+        names = _names.get(sql)
+        if names is None:
+            names = _names[sql] = [column.name for column in cursor.description]
     found: list[Any] = []
     start = 0
     for part in parts:

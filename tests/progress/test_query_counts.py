@@ -17,15 +17,18 @@ pytestmark = pytest.mark.usefixtures("english")
 
 # The whole request, session and middleware included. The first request of a track version
 # also builds its cached parts (topics, behaviours, related tracks); after that a visitor's
-# page costs the track, and a signed-in viewer's the session, the user, the track with
-# whether they follow it, their statuses and the header's facts.
+# page costs the track, and a signed-in viewer's the session, then one statement: their user
+# row, the track with whether they follow it, their statuses and the header's facts.
 TRACK_PAGE_ANONYMOUS_FIRST = 5
 TRACK_PAGE_ANONYMOUS = 1
 TRACK_PAGE_FIRST = 12
-TRACK_PAGE = 3
+TRACK_PAGE = 2
 PANEL = 13
 # A status change also gives the learner's teams a new version (their pages are cached by it).
 STATUS_CHANGE = {"outline": 20, "panel": 23}
+# Once the panel's parts are cached: the session, the user, and one statement that writes the
+# status, its event, the follow and the teams' versions and reads back what the answer shows.
+STATUS_CHANGE_WARM = 3
 # /me/ also lists team invitations and the latest notifications.
 DASHBOARD = 16
 # The mentoring pages also show the check-ins waiting for the mentor.
@@ -122,6 +125,10 @@ def test_status_change_by_htmx(client, alice, any_track, source, django_assert_m
     assert response.status_code == 200
     assert "3 of " in response.content.decode()
     assert TopicProgress.objects.get(user=alice, topic=item).status == Status.DONE
+    with django_assert_max_num_queries(STATUS_CHANGE_WARM):
+        response = client.post(url, {**data, "status": "todo"}, headers=HTMX)
+    assert "2 of " in response.content.decode()
+    assert TopicProgress.objects.get(user=alice, topic=item).status == Status.TODO
 
 
 @pytest.mark.parametrize("events", [10, 10_000])

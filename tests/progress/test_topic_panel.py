@@ -130,18 +130,18 @@ def test_a_topic_cached_for_staff_is_a_404_for_others_once_unpublished_or_retire
     assert panel(client, slug="nope").status_code == 404
 
 
-def test_a_warm_panel_costs_three_queries_and_one_more_for_notes_or_comments(
+def test_a_warm_panel_costs_two_queries_and_one_more_for_notes_or_comments(
     client, alice, bob, track, django_assert_num_queries
 ):
     services.set_status(alice, topic(track, "python"), Status.DONE)
     client.force_login(alice)
     panel(client)
-    # The session, the user, and the topic with its track, the status and whether there are
+    # The session, then the user with the topic, its track, the status and whether there are
     # notes or comments.
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert pressed(panel(client).content.decode()) == ["done"]
     Note.objects.create(user=alice, topic=topic(track, "python"), body="A note")
     services.add_comment(bob, alice, topic(track, "python"), "A comment")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         html = panel(client).content.decode()
     assert "A note" in html and "A comment" in html
