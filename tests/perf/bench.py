@@ -449,9 +449,10 @@ def measure_in_process(page: Page, usernames: dict[str, str], runs: int = 5) -> 
 
 
 def explain(page: Page, statements: list[str], out: list[str]) -> list[str]:
-    """EXPLAIN (ANALYZE, BUFFERS) of each SELECT of a page; returns the findings (sequential
-    scans of tables that grow with the learners)."""
-    from django.db import connection
+    """EXPLAIN (ANALYZE, BUFFERS) of each SELECT of a page, and of each statement of CTEs (the
+    status change, whose writes are rolled back); returns the findings (sequential scans of
+    tables that grow with the learners)."""
+    from django.db import connection, transaction
 
     findings = []
     plans = []
@@ -463,10 +464,12 @@ def explain(page: Page, statements: list[str], out: list[str]) -> list[str]:
         )
         big_tables = {name for (name,) in cursor.fetchall()}
         for sql in statements:
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-            plan = [row[0] for row in cursor.fetchall()]
+            with transaction.atomic():
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                plan = [row[0] for row in cursor.fetchall()]
+                transaction.set_rollback(True)
             took = next(
                 (
                     float(m.group(1))
@@ -485,7 +488,7 @@ def explain(page: Page, statements: list[str], out: list[str]) -> list[str]:
             )
             plans.append((took, sql, plan, scans))
             findings += [f"{page.name}: Seq Scan on {table} ({took:.1f} ms)" for table in scans]
-    out.append(f"\n=== {page.name}: {len(plans)} SELECTs, slowest first")
+    out.append(f"\n=== {page.name}: {len(plans)} statements, slowest first")
     for took, sql, plan, scans in sorted(plans, key=lambda item: -item[0]):
         flag = "  <-- Seq Scan on " + ", ".join(scans) if scans else ""
         out.append(f"\n--- {took:.2f} ms{flag}\n{sql[:600]}")
