@@ -273,7 +273,12 @@ def _write(
     topic.track = track
     change = StatusChange(progress, facts["previous"], changed=bool(facts["changed"]))
     facts["rows"] = list(
-        zip(facts["topic_ids"] or (), facts["statuses"] or (), facts["confirmed_by"] or (), strict=True)
+        zip(
+            facts["topic_ids"] or (),
+            facts["statuses"] or (),
+            facts["confirmed_by"] or (),
+            strict=True,
+        )
     )
     return topic, change, facts
 

@@ -226,7 +226,11 @@ def panel_html(
         values["notes"] = render_to_string("progress/topic.html#note-list", context, request)
     if has_comments:
         sub_level = 3 if embedded else 2
-        context = {"comments": received_comments(user, topic), "topic": topic, "sub_level": sub_level}
+        context = {
+            "comments": received_comments(user, topic),
+            "topic": topic,
+            "sub_level": sub_level,
+        }
         values["comments"] = render_to_string("progress/topic.html#comments", context, request)
     return _panel(topic, audience, embedded).fill({}, values)
 

@@ -430,14 +430,12 @@ _TRACK_SQL_FOR = {True: _TRACK_SQL, False: _TRACK_SQL + _PUBLISHED}
 _VIEWER_TRACK_SQL_FOR = {True: _VIEWER_TRACK_SQL, False: _VIEWER_TRACK_SQL + _PUBLISHED}
 # The same for a signed-in viewer whose user row has not been read yet: their row comes too
 # (progress.sessionuser), and staff see unpublished tracks.
-_SESSION_TRACK_SQL = (
-    _VIEWER_TRACK_SQL.replace(
-        f"SELECT {TRACK_COLUMNS},", f"SELECT {TRACK_COLUMNS}, {sessionuser.USER.sql},", 1
-    ).replace(
-        "WHERE track.slug = %s",
-        f"LEFT JOIN {sessionuser.User._meta.db_table} account ON account.id = %s\n"
-        "WHERE track.slug = %s AND (track.published OR account.is_staff)",
-    )
+_SESSION_TRACK_SQL = _VIEWER_TRACK_SQL.replace(
+    f"SELECT {TRACK_COLUMNS},", f"SELECT {TRACK_COLUMNS}, {sessionuser.USER.sql},", 1
+).replace(
+    "WHERE track.slug = %s",
+    f"LEFT JOIN {sessionuser.User._meta.db_table} account ON account.id = %s\n"
+    "WHERE track.slug = %s AND (track.published OR account.is_staff)",
 )
 _STATUSES_SQL = f"""
 SELECT progress.topic_id, progress.status, progress.confirmed_by_id

@@ -26,7 +26,10 @@ def test_a_signed_in_user_reads_their_own_pages(client, alice):
 
 @pytest.mark.parametrize(
     "backend",
-    ["django.contrib.auth.backends.ModelBackend", "allauth.account.auth_backends.AuthenticationBackend"],
+    [
+        "django.contrib.auth.backends.ModelBackend",
+        "allauth.account.auth_backends.AuthenticationBackend",
+    ],
 )
 def test_sessions_of_either_backend_stay_signed_in(client, alice, backend):
     signed_in(client, alice, backend)
@@ -116,9 +119,7 @@ def test_a_stale_session_sees_the_visitors_page_and_is_signed_out(client, alice,
 
 
 @pytest.mark.parametrize("path", [TRACK, PANEL])
-def test_a_staff_flag_taken_away_hides_an_unpublished_track_at_once(
-    client, curator, track, path
-):
+def test_a_staff_flag_taken_away_hides_an_unpublished_track_at_once(client, curator, track, path):
     track.published = False
     track.save()
     signed_in(client, curator)
