@@ -216,3 +216,33 @@ def test_compose_runs_a_proxy_in_front_of_a_scalable_app_with_the_worker_and_red
     assert "render_diagrams --worker" in text
     caddyfile = (BASE_DIR / "deploy" / "Caddyfile").read_text()
     assert "name app" in caddyfile and "port 8000" in caddyfile
+    # The proxy compresses, so the app does not.
+    assert 'COMPRESS_AT_PROXY: "1"' in text
+    assert "encode zstd gzip" in caddyfile
+
+
+def middleware_with(env: dict[str, str]) -> list[str]:
+    script = "from django.conf import settings; print(*settings.MIDDLEWARE)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", script],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize(("at_proxy", "gzip_here"), [("0", True), ("1", False)])
+def test_pages_are_compressed_by_the_app_unless_the_proxy_does_it(at_proxy, gzip_here):
+    middleware = middleware_with(production_environment(COMPRESS_AT_PROXY=at_proxy))
+    assert ("django.middleware.gzip.GZipMiddleware" in middleware) is gzip_here
+    assert "progress.sessionuser.AuthenticationMiddleware" in middleware
+
+
+def test_a_browser_gets_the_track_page_compressed(client, track):
+    response = client.get("/tracks/ml/", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
