@@ -14,6 +14,7 @@ a stand-in `request` (csp_nonce only): anything else about the viewer does not b
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 
 from tracks.fragments import PAGE, PAGE_REGIONS, Fragment, Page, Slots, TopicSlots, slot
-from tracks.models import Topic, Track
+from tracks.models import Topic, Track, TrackWrites
 from tracks.rows import TRACK, TRACK_COLUMNS, fetch, fetch_track
 from tracks.templatetags.diagrams import diagram_highlight_css, topic_group_class
 from tracks.templatetags.trilha import markdown_filter
@@ -103,6 +104,7 @@ _summaries = LocalCache(1024)
 def clear_local() -> None:
     _local.clear()
     _summaries.clear()
+    _visitor_tracks.clear()
 
 
 def _shared(key: str, build: Callable[[], T]) -> T:
@@ -445,6 +447,29 @@ WHERE progress.user_id = %s AND topic.track_id = %s AND progress.status <> %s
 """  # noqa: S608
 
 
+# A visitor's track lookup is the only query of their track page. Each process keeps the
+# answer for a slug for a second, and drops it at once when the process itself writes to a
+# track (TrackWrites): a change made by another process reaches visitors within a second.
+VISITOR_FRESH_SECONDS = 1.0
+_visitor_tracks: dict[str, tuple[float, int, Track | None]] = {}
+
+
+def _visitor_track(slug: str) -> Track | None:
+    now = time.monotonic()
+    kept = _visitor_tracks.get(slug)
+    if kept is not None and kept[0] > now and kept[1] == TrackWrites.count:
+        return kept[2]
+    writes = TrackWrites.count
+    track = fetch_track(_TRACK_SQL_FOR[False], [slug])
+    if track is not None:
+        track.following = False
+        track.rows = []
+    if len(_visitor_tracks) >= 1024:
+        _visitor_tracks.clear()  # slugs come from addresses: keep no more than a few
+    _visitor_tracks[slug] = (now + VISITOR_FRESH_SECONDS, writes, track)
+    return track
+
+
 def viewed_track(request: HttpRequest, slug: str) -> Track | None:
     """The track of that slug if the viewer may see it (published, or any to staff). For a
     signed-in viewer, in the same statement: `following` (whether they follow it), `rows`
@@ -460,12 +485,7 @@ def viewed_track(request: HttpRequest, slug: str) -> Track | None:
     user = request.user
     staff = bool(user.is_staff)
     if not user.is_authenticated:
-        track = fetch_track(_TRACK_SQL_FOR[staff], [slug])
-        if track is None:
-            return None
-        track.following = False
-        track.rows = []
-        return track
+        return _visitor_track(slug)
     params = [user.pk, *header_params(user), user.pk, Status.TODO.value, slug]
     found = fetch(_VIEWER_TRACK_SQL_FOR[staff], params, TRACK)
     return None if found is None else _seen_by_user(request, *found)

@@ -8,9 +8,33 @@ from django.utils.translation import gettext_lazy as _
 from .trackfiles import behaviour_key
 
 
+class TrackWrites:
+    """How many times this process wrote to tracks: a cache of track rows kept in the process
+    (the visitors' track lookups in progress.trackpage) drops what it read before the last
+    write. Saves and deletes count through signals (tracks.signals), bulk writes here."""
+
+    count = 0
+
+    @classmethod
+    def note(cls) -> None:
+        cls.count += 1
+
+
 class TrackQuerySet(models.QuerySet):
     def published(self) -> TrackQuerySet:
         return self.filter(published=True)
+
+    def update(self, **kwargs) -> int:
+        TrackWrites.note()
+        return super().update(**kwargs)
+
+    def bulk_create(self, *args, **kwargs) -> list:
+        TrackWrites.note()
+        return super().bulk_create(*args, **kwargs)
+
+    def bulk_update(self, *args, **kwargs) -> int:
+        TrackWrites.note()
+        return super().bulk_update(*args, **kwargs)
 
 
 class Track(models.Model):

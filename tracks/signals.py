@@ -9,7 +9,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import ExpectedBehaviour, Resource, Topic, Track, mark_track_changed
+from .models import ExpectedBehaviour, Resource, Topic, Track, TrackWrites, mark_track_changed
 
 
 @receiver(post_save, sender=Topic, dispatch_uid="tracks_topic_saved")
@@ -47,6 +47,7 @@ def related_changed(
 @receiver(post_save, sender=Track, dispatch_uid="tracks_track_saved")
 @receiver(pre_delete, sender=Track, dispatch_uid="tracks_track_deleted")
 def track_saved_or_deleted(sender: type, instance: Track, raw: bool = False, **kwargs: Any) -> None:
+    TrackWrites.note()
     if not raw:
         Track.objects.filter(related=instance).exclude(pk=instance.pk).update(
             updated_at=timezone.now()

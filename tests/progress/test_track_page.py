@@ -340,3 +340,41 @@ def test_an_unpublished_track_cached_for_staff_is_a_404_for_everyone_else(
     assert client.get("/tracks/ml/").status_code == 404
     client.logout()
     assert client.get("/tracks/ml/").status_code == 404
+
+
+# A visitor's track lookup is kept a second per process (progress.trackpage._visitor_track).
+
+
+def test_a_visitor_sees_this_processs_changes_to_a_track_at_once(client, track):
+    assert "Machine Learning" in client.get("/tracks/ml/").content.decode()
+    track.title = "Aprendizado de máquina"
+    track.save()
+    assert "Aprendizado de máquina" in client.get("/tracks/ml/").content.decode()
+    Track.objects.filter(pk=track.pk).update(published=False)
+    assert client.get("/tracks/ml/").status_code == 404
+    Track.objects.filter(pk=track.pk).update(published=True)
+    assert client.get("/tracks/ml/").status_code == 200
+
+
+def test_a_visitor_sees_another_processs_change_within_a_second(client, track, monkeypatch):
+    from django.db import connection
+
+    from progress import trackpage
+
+    assert client.get("/tracks/ml/").status_code == 200
+    # Unpublished by another process: a write this process does not see.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE tracks_track SET published = false WHERE id = %s", [track.pk])
+    later = trackpage.time.monotonic() + trackpage.VISITOR_FRESH_SECONDS
+    monkeypatch.setattr(trackpage.time, "monotonic", lambda: later)
+    assert client.get("/tracks/ml/").status_code == 404
+
+
+def test_signed_in_viewers_read_the_track_on_every_request(client, alice, track):
+    client.force_login(alice)
+    assert client.get("/tracks/ml/").status_code == 200
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE tracks_track SET published = false WHERE id = %s", [track.pk])
+    assert client.get("/tracks/ml/").status_code == 404
