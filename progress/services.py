@@ -51,7 +51,7 @@ def set_status(
     Two identical submissions racing each other leave one TopicProgress and one
     ProgressEvent: the second one finds the status already set and records nothing. Setting a
     status on a track also follows it, and gives the learner's teams a new version. On
-    PostgreSQL all of it is one statement (see `status_statement`), and the status counts behind
+    PostgreSQL all of it is one statement (see `_statement`), and the status counts behind
     curator insights move in it (triggers, see `progress.counts`).
     """
     status, reason = _cleaned(status, reason)

@@ -1,6 +1,7 @@
 """Give a team a new `Team.version` whenever its pages would show something else: the team
 itself, its tracks or members, a member's name or any status of a member. Code that writes
-those rows in bulk calls `teams_changed` itself."""
+those rows in bulk calls `teams_changed` itself, and on PostgreSQL a status change gives the
+teams their new version in its own statement (progress.services)."""
 
 from __future__ import annotations
 
