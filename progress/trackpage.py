@@ -104,6 +104,7 @@ _summaries = LocalCache(1024)
 def clear_local() -> None:
     _local.clear()
     _summaries.clear()
+    _layers.clear()
     _visitor_tracks.clear()
 
 
@@ -587,29 +588,49 @@ def fill_page(
     return page.fill(values or {}, page_values, shown)
 
 
-def fill_track_page(
-    page: Page,
-    request: HttpRequest,
+@dataclass(frozen=True)
+class ViewerLayer:
+    """What a viewer's statuses make of the cached track page: each touched topic's row values,
+    the diagram's highlight rules and the summary. Shared by viewers with the same statuses:
+    read only."""
+
+    values: dict[str, dict[str, SafeString]]
+    css: str
+    summary: Fragment
+
+
+# Made once per track version, audience, follow and set of statuses, in this process.
+_layers = LocalCache(1024)
+
+
+def viewer_layer(
     track: Track,
-    viewer: Viewer,
+    outline: Outline,
+    audience: Audience,
     following: bool,
-    csrf_token: str,
-) -> bytes:
+    rows: Iterable[tuple[int, str, Any]],
+) -> ViewerLayer:
+    """The layer of the viewer whose statuses are `rows` (as `viewer_state` takes them)."""
+    rows = sorted(rows)
+    marks = ";".join(f"{topic}.{status}.{int(by is not None)}" for topic, status, by in rows)
+    key = cache_key("trilha:layer", track.content_version, audience.name, str(following), marks)
+
+    def build() -> ViewerLayer:
+        viewer = viewer_state(None, track, outline, rows)
+        values = {key: row_values(status) for key, status in viewer.highlights.items()}
+        css = diagram_highlight_css(viewer.highlights)
+        return ViewerLayer(values, css, summary(track, audience, viewer, following))
+
+    return _layers.get(key, build)
+
+
+def fill_track_page(page: Page, request: HttpRequest, layer: ViewerLayer, csrf_token: str) -> bytes:
     """The cached track page with this request's viewer in it, encoded as it is sent."""
-    table: dict[str, dict[str, SafeString]] = {}
-    values = {}
-    for key, status in viewer.highlights.items():
-        if status not in table:
-            table[status] = row_values(status)
-        values[key] = table[status]
     nonce = csp_nonce(request)
-    css = diagram_highlight_css(viewer.highlights)
     page_values = {
-        "summary": summary(track, audience_of(request.user), viewer, following).fill(
-            {}, {"csrf": csrf_token}
-        ),
+        "summary": layer.summary.fill({}, {"csrf": csrf_token}),
         "highlights": mark_safe(  # noqa: S308 (rules made from checked topic keys)
-            f'<style id="diagram-highlights" nonce="{nonce}">\n{css}\n</style>\n'
+            f'<style id="diagram-highlights" nonce="{nonce}">\n{layer.css}\n</style>\n'
         ),
     }
-    return fill_page(page, request, csrf_token, values, page_values)
+    return fill_page(page, request, csrf_token, layer.values, page_values)

@@ -100,13 +100,13 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     track = trackpage.viewed_track(request, slug)
     if track is None:
         raise Http404("No such track.")
-    following = track.following
+    audience = trackpage.audience_of(request.user)
     outline = trackpage.track_outline(track)
-    viewer = trackpage.viewer_state(request.user, track, outline, track.rows)
+    layer = trackpage.viewer_layer(track, outline, audience, track.following, track.rows)
     # One token for every form of the page, the cached outline's included.
     token = get_token(request)
-    page = trackpage.track_page(track, trackpage.audience_of(request.user))
-    return HttpResponse(trackpage.fill_track_page(page, request, track, viewer, following, token))
+    page = trackpage.track_page(track, audience)
+    return HttpResponse(trackpage.fill_track_page(page, request, layer, token))
 
 
 @require_GET

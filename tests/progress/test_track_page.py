@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from progress.models import TopicProgress
-from progress.services import set_status
+from progress.services import follow, set_status, unfollow
 from teams.models import Membership, Team
 from tests.conftest import topic
 from tracks import diagrams
@@ -286,6 +286,28 @@ def test_each_viewer_of_the_cached_page_reads_their_own_summary(client, alice, c
     assert "0 of 6 topics done (0%)" in second
     assert "1 in progress" in second and "in progress" not in first.split("Progress by")[0]
     assert again.split('<div class="track-layout">')[0].count("2 of 6 topics done") == 1
+
+
+def test_viewers_with_the_same_statuses_each_see_their_own_follow_and_sign_off(
+    client, alice, bob, charlie, drawn
+):
+    # Viewers with the same statuses share their part of the page (trackpage.viewer_layer).
+    for learner in (alice, charlie):
+        set_status(learner, topic(drawn, "python"), "done")
+    unfollow(charlie, drawn)
+    client.force_login(alice)
+    following = page(client)
+    client.force_login(charlie)
+    not_following = page(client)
+    assert 'action="/tracks/ml/unfollow/"' in following
+    assert 'action="/tracks/ml/follow/"' in not_following
+    assert 'action="/tracks/ml/unfollow/"' not in not_following
+    follow(charlie, drawn)
+    TopicProgress.objects.filter(user=alice).update(confirmed_by=bob)
+    client.force_login(charlie)
+    assert group_class(page(client), "python") == "topic status-done"
+    client.force_login(alice)
+    assert group_class(page(client), "python") == "topic status-done status-confirmed"
 
 
 def test_a_message_shows_on_the_cached_page_once(client, alice, track):
