@@ -75,20 +75,17 @@ def adopt(request: HttpRequest, user: Any) -> bool:
     return True
 
 
-def _read_user(request: HttpRequest) -> Any:
-    user_id = session_user_id(request)
-    if user_id is None:
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(_USER_SQL, [user_id])
-        row = cursor.fetchone()
-    user = None if row is None else USER.instance(row)
-    return user if user is not None and verified(request, user) else None
-
-
 def get_user(request: HttpRequest) -> Any:
-    if not hasattr(request, "_cached_user"):
-        request._cached_user = _read_user(request) or auth.get_user(request)
+    if hasattr(request, "_cached_user"):
+        return request._cached_user
+    user_id = session_user_id(request)
+    if user_id is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(_USER_SQL, [user_id])
+            row = cursor.fetchone()
+        if row is not None and adopt(request, USER.instance(row)):
+            return request._cached_user
+    request._cached_user = auth.get_user(request)
     return request._cached_user
 
 

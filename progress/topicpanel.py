@@ -25,7 +25,7 @@ from tracks.rows import TOPIC, TRACK, fetch
 from . import sessionuser, trackpage
 from .forms import NoteForm
 from .models import Comment, Note, Status, TopicProgress
-from .sessionuser import USER, User
+from .sessionuser import USER
 
 # --- the parts, as any view of a topic shows them ------------------------------------------
 
@@ -143,13 +143,7 @@ WHERE track.slug = %s AND topic.key = %s AND NOT topic.retired
 # Staff see every track, the others the published ones.
 _PANEL_SQL_FOR = {True: _PANEL_SQL, False: _PANEL_SQL + "AND track.published\n"}
 # The same with the signed-in viewer's user row, not read yet (progress.sessionuser).
-_SESSION_PANEL_SQL = _PANEL_SQL.replace(
-    f"SELECT {TOPIC.sql}, {TRACK.sql},", f"SELECT {TOPIC.sql}, {TRACK.sql}, {USER.sql},", 1
-).replace(
-    "WHERE track.slug = %s",
-    f"LEFT JOIN {User._meta.db_table} account ON account.id = %s\n"
-    "WHERE track.slug = %s AND (track.published OR account.is_staff)",
-)
+_SESSION_PANEL_SQL = trackpage.with_session_user(_PANEL_SQL, f"{TOPIC.sql}, {TRACK.sql}")
 
 
 def _panel(topic: Topic, audience: trackpage.Audience, embedded: bool) -> Fragment:

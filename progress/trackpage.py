@@ -96,14 +96,14 @@ class LocalCache:
 # Entries never change under their key, so each process keeps the latest ones it used and
 # asks the shared cache only for the others.
 _local = LocalCache(LOCAL_SIZE)
-# Summaries are cheap to rebuild and many (one per set of figures): kept in this process only,
-# apart from the pages so that many viewers never push a page out.
-_summaries = LocalCache(1024)
+# What viewers' statuses make of a page (`viewer_layer`) is cheap to rebuild and comes in many
+# sets: kept in this process only, apart from the pages so that many viewers never push a page
+# out.
+_layers = LocalCache(1024)
 
 
 def clear_local() -> None:
     _local.clear()
-    _summaries.clear()
     _layers.clear()
     _visitor_tracks.clear()
 
@@ -431,15 +431,23 @@ _PUBLISHED = "AND track.published\n"
 # Staff see every track, the others the published ones.
 _TRACK_SQL_FOR = {True: _TRACK_SQL, False: _TRACK_SQL + _PUBLISHED}
 _VIEWER_TRACK_SQL_FOR = {True: _VIEWER_TRACK_SQL, False: _VIEWER_TRACK_SQL + _PUBLISHED}
-# The same for a signed-in viewer whose user row has not been read yet: their row comes too
-# (progress.sessionuser), and staff see unpublished tracks.
-_SESSION_TRACK_SQL = _VIEWER_TRACK_SQL.replace(
-    f"SELECT {TRACK_COLUMNS},", f"SELECT {TRACK_COLUMNS}, {sessionuser.USER.sql},", 1
-).replace(
-    "WHERE track.slug = %s",
-    f"LEFT JOIN {sessionuser.User._meta.db_table} account ON account.id = %s\n"
-    "WHERE track.slug = %s AND (track.published OR account.is_staff)",
-)
+
+
+def with_session_user(sql: str, columns: str) -> str:
+    """`sql` (a statement that starts `SELECT {columns},` and whose condition starts
+    `WHERE track.slug = %s`) for a signed-in viewer whose user row has not been read yet: their
+    row comes after `columns` (progress.sessionuser), joined on one more parameter just before
+    the slug, and staff see unpublished tracks."""
+    with_row = sql.replace(f"SELECT {columns},", f"SELECT {columns}, {sessionuser.USER.sql},", 1)
+    return with_row.replace(
+        "WHERE track.slug = %s",
+        f"LEFT JOIN {sessionuser.User._meta.db_table} account ON account.id = %s\n"
+        "WHERE track.slug = %s AND (track.published OR account.is_staff)",
+        1,
+    )
+
+
+_SESSION_TRACK_SQL = with_session_user(_VIEWER_TRACK_SQL, TRACK_COLUMNS)
 _STATUSES_SQL = f"""
 SELECT progress.topic_id, progress.status, progress.confirmed_by_id
 FROM {TopicProgress._meta.db_table} progress
@@ -527,28 +535,18 @@ def viewer_state(
 
 
 def summary(track: Track, audience: Audience, viewer: Viewer, following: bool) -> Fragment:
-    """The one-line summary above the map, with per-section figures folded under it: built once
-    per set of figures (a viewer sees the same one until a status changes)."""
-    figures = ";".join(
-        f"{tally.done}.{tally.doing}.{tally.skipped}"
-        for tally in [viewer.overall, *(section.tally for section in viewer.sections)]
-    )
-    following_mark = "following" if following else ""
-    key = cache_key("trilha:summary", track.content_version, audience.name, following_mark, figures)
-
-    def build() -> Fragment:
-        context = {
-            "track": track,
-            "overall": viewer.overall,
-            "sections": viewer.sections,
-            "following": following,
-            "user": audience,
-            "request": _PageRequest(slot(PAGE, "nonce"), path=track.get_absolute_url()),
-            "csrf_token": slot(PAGE, "csrf"),
-        }
-        return Fragment.parse(render_to_string("progress/track_detail.html#summary", context), {})
-
-    return _summaries.get(key, build)
+    """The one-line summary above the map, with per-section figures folded under it and a slot
+    for the CSRF token (kept in the viewer's layer)."""
+    context = {
+        "track": track,
+        "overall": viewer.overall,
+        "sections": viewer.sections,
+        "following": following,
+        "user": audience,
+        "request": _PageRequest(slot(PAGE, "nonce"), path=track.get_absolute_url()),
+        "csrf_token": slot(PAGE, "csrf"),
+    }
+    return Fragment.parse(render_to_string("progress/track_detail.html#summary", context), {})
 
 
 def csp_nonce(request: HttpRequest) -> str:
@@ -597,10 +595,6 @@ class ViewerLayer:
     values: dict[str, dict[str, SafeString]]
     css: str
     summary: Fragment
-
-
-# Made once per track version, audience, follow and set of statuses, in this process.
-_layers = LocalCache(1024)
 
 
 def viewer_layer(
