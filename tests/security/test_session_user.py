@@ -5,6 +5,8 @@ import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.test import override_settings
 
+from progress.models import TopicProgress
+
 ME = "/me/"
 
 
@@ -94,11 +96,15 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.mark.parametrize("path", [TRACK, PANEL])
-def test_an_unpublished_track_shows_to_staff_only(client, alice, curator, track, path):
+def test_an_unpublished_track_shows_to_staff_only(client, alice, charlie, curator, track, path):
     track.published = False
     track.save()
-    signed_in(client, alice)
-    assert client.get(path, headers=HTMX).status_code == 404
+    for learner in (alice, charlie):
+        signed_in(client, learner)
+        assert client.get(path, headers=HTMX).status_code == 404
+        status = client.post("/tracks/ml/t/python/status/", {"status": "done"}, headers=HTMX)
+        assert status.status_code == 404
+    assert not TopicProgress.objects.exists()
     signed_in(client, curator)
     response = client.get(path, headers=HTMX)
     assert response.status_code == 200
