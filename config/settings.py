@@ -115,6 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "prepare_threshold": None if _prepare == "off" else int(_prepare),
         }
     )
+# A learner's status change commits without waiting for the disk (progress/services.py): a
+# crash of the database server may lose the last moments' changes, never part of one. Set
+# STATUS_ASYNC_COMMIT=0 to have every status change wait, as every other write does.
+STATUS_ASYNC_COMMIT = env_bool("STATUS_ASYNC_COMMIT", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

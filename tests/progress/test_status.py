@@ -91,6 +91,46 @@ def test_racing_identical_changes_leave_one_row_and_one_event(alice, track, row_
     assert ProgressEvent.objects.filter(user=alice, topic=python).count() == 1
 
 
+def show_synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_status_change_of_its_own_commits_without_waiting_for_the_disk(settings):
+    from django.db import transaction
+
+    from progress import services
+
+    settings.STATUS_ASYNC_COMMIT = True
+    assert services._asynchronous() is True
+    with transaction.atomic():
+        # A larger transaction: its writes decide how it commits.
+        assert services._asynchronous() is False
+    settings.STATUS_ASYNC_COMMIT = False
+    assert services._asynchronous() is False
+
+
+def test_the_status_statement_sets_the_commit_mode_of_its_transaction_only(
+    alice, track, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the commit mode is PostgreSQL's")
+    from progress import services
+
+    python = topic(track, "python")
+    # Inside the test's transaction the server's setting stands...
+    set_status(alice, python, "doing")
+    assert show_synchronous_commit() == "on"
+    # ...and where the change is a transaction of its own, the statement turns waiting off
+    # for that transaction.
+    monkeypatch.setattr(services, "_asynchronous", lambda: True)
+    set_status(alice, python, "done")
+    assert show_synchronous_commit() == "off"
+    assert TopicProgress.objects.get(user=alice, topic=python).status == Status.DONE
+
+
 def test_setting_a_status_starts_following_the_track(client, alice, track):
     client.force_login(alice)
     client.post(status_url("python"), {"status": "doing"})
