@@ -89,8 +89,13 @@ class Status(models.TextChoices):
 class TopicProgress(models.Model):
     Status = Status
 
+    # No index of its own: the unique (user, topic) serves lookups by user, and every status
+    # change would write one more index.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_progress"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="topic_progress",
+        db_index=False,
     )
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="progress")
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.TODO)
@@ -136,8 +141,12 @@ class TopicProgress(models.Model):
 class ProgressEvent(models.Model):
     """Append-only history of status changes."""
 
+    # Looked up through event_user_created (below), which starts with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress_events"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="progress_events",
+        db_index=False,
     )
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -307,8 +316,11 @@ class LearnerTrackTally(models.Model):
     """Per learner and track, the statuses other than to-do (`marked`) and the done ones on all
     the track's topics, retired or not; kept by the same triggers as TopicStatusCount."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the constraint and the indexes below, which start with them.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+", db_index=False)
     marked = models.IntegerField(default=0)
     done = models.IntegerField(default=0)
 
