@@ -17,6 +17,7 @@ from tracks.models import Topic, Track
 from tracks.rows import TOPIC, TRACK, Columns, fetch
 
 from .models import Comment, Follow, Note, ProgressEvent, Status, TopicProgress
+from .sessionuser import USER, User
 
 
 def follow(user: AbstractBaseUser, track: Track) -> Follow:
@@ -97,6 +98,25 @@ def set_status_of(
     return topic, change, facts
 
 
+def set_status_as(
+    user_id: Any,
+    password: str,
+    slug: str,
+    key: str,
+    status: str,
+    reason: str,
+    others: bool = False,
+) -> tuple[Topic, StatusChange, dict[str, Any]] | None:
+    """`set_status_of` for the session's user before their row is read
+    (`sessionuser.known_password`): the statement reads that row too, and writes only while it
+    still holds `password` and may log in, on a track the user may see. The row comes back as
+    `account` among the facts. None if nothing was written: no such topic, or a user's row that
+    changed (read it as usual then). PostgreSQL only."""
+    status, reason = _cleaned(status, reason)
+    sql = _statement("by_key_session")
+    return _write(sql, [password, slug, key], user_id, status, reason, user_id, others)
+
+
 def _cleaned(status: str, reason: str) -> tuple[Status, str]:
     status = Status(status)
     return status, reason.strip() if status == Status.SKIPPED else ""
@@ -154,13 +174,29 @@ _WHERE = {
     "by_key_published": (
         "track.slug = %s AND topic.key = %s AND NOT topic.retired AND track.published"
     ),
+    # The session's user, not read yet (see `set_status_as` and `_ACCOUNT`).
+    "by_key_session": (
+        "track.slug = %s AND topic.key = %s AND NOT topic.retired"
+        " AND (track.published OR account.is_staff)"
+    ),
 }
+# The session's user row, only while it holds the password the session was verified against
+# and may log in: without it there is no target, and nothing is written.
+_ACCOUNT = f"""
+account AS (
+  SELECT account.* FROM {User._meta.db_table} account, input
+  WHERE account.id = input.user_id AND account.password = %s AND account.is_active
+),"""  # noqa: S608
 _PROGRESS = Columns(TopicProgress, "progress")
 
 
 @cache
 def _statement(where: str) -> str:
     progress = TopicProgress._meta.db_table
+    session = where == "by_key_session"
+    account_cte = _ACCOUNT if session else ""
+    account = "CROSS JOIN account" if session else ""
+    user_columns = f" {USER.sql}," if session else ""
     # The row as it is once the statement is done: written by it, or as it was.
     final = ", ".join(
         f"CASE WHEN written.id IS NULL THEN old.{column} ELSE written.{column} END"
@@ -176,10 +212,11 @@ WITH input AS (
            CASE WHEN %s::boolean THEN 'off' ELSE current_setting('synchronous_commit') END,
            true
          ) AS commit_mode
-),
+),{account_cte}
 target AS (
   SELECT topic.id, topic.track_id
   FROM {Topic._meta.db_table} topic JOIN {Track._meta.db_table} track ON track.id = topic.track_id
+  {account}
   WHERE {_WHERE[where]}
 ),
 old AS (
@@ -232,7 +269,7 @@ teams AS (
     AND EXISTS (SELECT 1 FROM written)
   RETURNING id
 )
-SELECT {TOPIC.sql}, {TRACK.sql}, {final},
+SELECT {TOPIC.sql}, {TRACK.sql}, {final},{user_columns}
   coalesce(old.status, '{Status.TODO}') AS previous,
   written.id IS NOT NULL AND coalesce(old.status, '{Status.TODO}') <> input.status AS changed,
   EXISTS (SELECT 1 FROM {Note._meta.db_table} note
@@ -245,6 +282,7 @@ FROM target
 JOIN {Topic._meta.db_table} topic ON topic.id = target.id
 JOIN {Track._meta.db_table} track ON track.id = topic.track_id
 CROSS JOIN input
+{account}
 LEFT JOIN old ON true
 LEFT JOIN written ON true
 LEFT JOIN LATERAL (
@@ -281,11 +319,14 @@ def _write(
 ) -> tuple[Topic, StatusChange, dict[str, Any]] | None:
     params = [user_id, str(status), reason, timezone.now(), actor_id, others, _asynchronous()]
     params += where
+    parts = (TOPIC, TRACK, _PROGRESS, USER) if len(where) == 3 else (TOPIC, TRACK, _PROGRESS)
     for _attempt in range(2):
-        found = fetch(sql, params, TOPIC, TRACK, _PROGRESS)
+        found = fetch(sql, params, *parts)
         if found is None:
             return None
-        topic, track, progress, facts = found
+        topic, track, progress, *account, facts = found
+        if account:
+            facts["account"] = account[0]
         if progress.pk is not None:
             break
         # A first status on this topic raced another one, which inserted the row first: the

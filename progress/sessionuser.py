@@ -40,20 +40,51 @@ def session_user_id(request: HttpRequest) -> Any:
         return None
 
 
+def _backend(request: HttpRequest) -> Any:
+    """The session's backend if it is one of the settings' and reads users the way ModelBackend
+    does, else None."""
+    backend_path = request.session.get(BACKEND_SESSION_KEY)
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    backend = auth.load_backend(backend_path)
+    if getattr(type(backend), "get_user", None) is not ModelBackend.get_user:
+        return None  # a backend that reads users its own way
+    return backend
+
+
 def verified(request: HttpRequest, user: Any) -> bool:
     """Whether Django's `auth.get_user` would return `user`, read by the session's user id, for
     this request without changing the session."""
-    session = request.session
-    backend_path = session.get(BACKEND_SESSION_KEY)
-    if user is None or backend_path not in settings.AUTHENTICATION_BACKENDS:
+    backend = None if user is None else _backend(request)
+    if backend is None or not backend.user_can_authenticate(user):
         return False
-    backend = auth.load_backend(backend_path)
-    if getattr(type(backend), "get_user", None) is not ModelBackend.get_user:
-        return False  # a backend that reads users its own way
-    if not backend.user_can_authenticate(user):
-        return False
-    session_hash = session.get(HASH_SESSION_KEY)
+    session_hash = request.session.get(HASH_SESSION_KEY)
     return bool(session_hash) and constant_time_compare(session_hash, user.get_session_auth_hash())
+
+
+# The password field each (user id, session hash) was last verified against in this process.
+# The session's hash is an HMAC of the password under the secret, so while the user's row keeps
+# that very password the hash still matches: a write may then check the password in its own
+# statement instead of reading the user first (`known_password`).
+_verified_passwords: dict[tuple[Any, str], str] = {}
+_KEPT_PASSWORDS = 4096
+
+
+def known_password(request: HttpRequest, user_id: Any) -> str | None:
+    """The password that the session's user row must still hold, and be active with, for Django
+    to return that user, if this process verified the session's hash against it before and the
+    session's backend checks nothing else; None otherwise (read the user as usual)."""
+    backend = _backend(request)
+    if backend is None:
+        return None
+    if getattr(type(backend), "user_can_authenticate", None) is not (
+        ModelBackend.user_can_authenticate
+    ):
+        return None  # it may refuse users for more than `is_active`
+    session_hash = request.session.get(HASH_SESSION_KEY)
+    if not session_hash:
+        return None
+    return _verified_passwords.get((user_id, session_hash))
 
 
 def unread_user_id(request: HttpRequest) -> Any:
@@ -71,6 +102,9 @@ def adopt(request: HttpRequest, user: Any) -> bool:
     usual when it is asked for."""
     if user is None or user.pk is None or not verified(request, user):
         return False
+    if len(_verified_passwords) >= _KEPT_PASSWORDS:
+        _verified_passwords.clear()
+    _verified_passwords[(user.pk, request.session[HASH_SESSION_KEY])] = user.password
     request._cached_user = user
     return True
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.db import connection
 from django.http import (
     Http404,
     HttpRequest,
@@ -27,7 +28,7 @@ from tracks.models import Topic, Track
 from tracks.rows import track_version
 from tracks.tree import Node, build_tree, walk
 
-from . import services, topicpanel, trackpage, viewerpages
+from . import services, sessionuser, topicpanel, trackpage, viewerpages
 from .charts import weekly_chart_svg
 from .exports import export_csv_chunks, export_json_chunks
 from .forms import NoteForm, StatusForm
@@ -160,27 +161,54 @@ def _back_url(request: HttpRequest, topic: Topic) -> str:
     return topic.get_absolute_url()
 
 
+def _set_status_as_session_user(
+    request: HttpRequest, form: StatusForm, slug: str, key: str, others: bool
+) -> tuple[Topic, services.StatusChange, dict[str, Any]] | None:
+    """The status written by the statement that also reads the session's user, when this
+    process knows the password their session was verified against (the row becomes
+    `request.user`); None to go the usual way: read the user, then write."""
+    if connection.vendor != "postgresql" or not form.is_valid():
+        return None
+    user_id = sessionuser.unread_user_id(request)
+    password = None if user_id is None else sessionuser.known_password(request, user_id)
+    if password is None:
+        return None
+    data = form.cleaned_data
+    found = services.set_status_as(
+        user_id, password, slug, key, data["status"], data["reason"], others=others
+    )
+    if found is not None:
+        # The statement wrote only for a row that Django would return for this session.
+        adopted = sessionuser.adopt(request, found[2].pop("account"))
+        assert adopted, "a status written for a user the session does not name"  # noqa: S101
+    return found
+
+
 @require_POST
 def set_status(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    user = request.user
-    if not user.is_authenticated:
-        topic = _get_topic_or_404(request, slug, key)
-        return _login_redirect(request, _next_url(request, _back_url(request, topic)))
-    form = StatusForm(request.POST)
-    if not form.is_valid():
-        _get_topic_or_404(request, slug, key)  # no such topic is a 404 whatever the form says
-        return HttpResponseBadRequest(form.errors.as_text())
     # One response redraws what shows this status on the page the request came from: the
     # main target, plus out-of-band swaps for the rest (on the track page, the progress
     # figures, made from the viewer's other statuses).
     htmx = _is_htmx(request)
     from_outline = request.POST.get("source") == "outline"
     embedded = htmx and (from_outline or request.POST.get("embedded") == "1")
-    # The topic is found and the status written in one statement.
-    data = form.cleaned_data
-    found = services.set_status_of(
-        user, slug, key, data["status"], data["reason"], bool(user.is_staff), others=embedded
-    )
+    form = StatusForm(request.POST)
+    # The user is read, the topic found and the status written in one statement...
+    found = _set_status_as_session_user(request, form, slug, key, others=embedded)
+    user = request.user
+    if found is None:
+        # ...or, the first time this process sees the session, the user is read first.
+        if not user.is_authenticated:
+            topic = _get_topic_or_404(request, slug, key)
+            return _login_redirect(request, _next_url(request, _back_url(request, topic)))
+        if not form.is_valid():
+            _get_topic_or_404(request, slug, key)  # no such topic is a 404 whatever the form says
+            return HttpResponseBadRequest(form.errors.as_text())
+        data = form.cleaned_data
+        staff = bool(user.is_staff)
+        found = services.set_status_of(
+            user, slug, key, data["status"], data["reason"], staff, others=embedded
+        )
     if found is None:
         raise Http404("No such topic.")
     topic, change, facts = found

@@ -26,9 +26,10 @@ TRACK_PAGE = 2
 PANEL = 13
 # A status change also gives the learner's teams a new version (their pages are cached by it).
 STATUS_CHANGE = {"outline": 20, "panel": 23}
-# Once the panel's parts are cached: the session, the user, and one statement that writes the
-# status, its event, the follow and the teams' versions and reads back what the answer shows.
-STATUS_CHANGE_WARM = 3
+# Once the panel's parts are cached and this process has verified the session: the session,
+# and one statement that reads the user, writes the status, its event, the follow and the
+# teams' versions, and reads back what the answer shows.
+STATUS_CHANGE_WARM = 2
 # /me/ also lists team invitations and the latest notifications.
 DASHBOARD = 16
 # The mentoring pages also show the check-ins waiting for the mentor.

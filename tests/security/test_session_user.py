@@ -133,3 +133,97 @@ def test_a_staff_flag_taken_away_hides_an_unpublished_track_at_once(client, cura
     curator.is_staff = False
     curator.save()
     assert client.get(path, headers=HTMX).status_code == 404
+
+
+# A status change reads the user in its write statement once this process has verified the
+# session: the statement writes only while the user's row holds the password the session was
+# verified against and may log in.
+STATUS = "/tracks/ml/t/python/status/"
+
+
+def status_of(user) -> str | None:
+    row = TopicProgress.objects.filter(user=user, topic__key="python").first()
+    return row.status if row else None
+
+
+def warm_status_change(client, user) -> None:
+    """A first change reads the user the usual way; this process now knows the session."""
+    signed_in(client, user)
+    assert client.post(STATUS, {"status": "doing"}, headers=HTMX).status_code == 200
+    assert status_of(user) == "doing"
+
+
+@pytest.fixture
+def postgresql_only():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the status statement is PostgreSQL's")
+
+
+def test_a_known_session_changes_a_status_in_one_statement(
+    client, alice, track, postgresql_only, django_assert_num_queries
+):
+    warm_status_change(client, alice)
+    with django_assert_num_queries(2):  # the session, and the statement
+        response = client.post(STATUS, {"status": "done"}, headers=HTMX)
+    assert response.status_code == 200
+    assert response.wsgi_request.user == alice
+    assert status_of(alice) == "done"
+
+
+def test_a_password_changed_elsewhere_stops_a_known_sessions_status_change(
+    client, alice, track, postgresql_only
+):
+    warm_status_change(client, alice)
+    alice.set_password("a-new-pass-4471")
+    alice.save()
+    response = client.post(STATUS, {"status": "done"}, headers=HTMX)
+    assert status_of(alice) == "doing"
+    assert not response.wsgi_request.user.is_authenticated
+    assert SESSION_KEY not in client.session
+    assert "/accounts/login/" in response["HX-Redirect"]
+
+
+def test_a_deactivated_account_cannot_change_a_status_with_a_known_session(
+    client, alice, track, postgresql_only
+):
+    warm_status_change(client, alice)
+    alice.is_active = False
+    alice.save()
+    response = client.post(STATUS, {"status": "done"}, headers=HTMX)
+    assert status_of(alice) == "doing"
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_a_known_session_of_someone_who_lost_staff_cannot_write_on_an_unpublished_track(
+    client, curator, track, postgresql_only
+):
+    track.published = False
+    track.save()
+    warm_status_change(client, curator)
+    curator.is_staff = False
+    curator.save()
+    assert client.post(STATUS, {"status": "done"}, headers=HTMX).status_code == 404
+    assert status_of(curator) == "doing"
+
+
+def test_a_known_session_gets_a_404_for_no_such_topic(client, alice, track, postgresql_only):
+    warm_status_change(client, alice)
+    missing = client.post("/tracks/ml/t/no-such-topic/status/", {"status": "done"}, headers=HTMX)
+    assert missing.status_code == 404
+    assert not TopicProgress.objects.filter(user=alice, status="done").exists()
+
+
+@override_settings(
+    AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.AllowAllUsersModelBackend"]
+)
+def test_a_backend_that_decides_who_may_log_in_its_own_way_reads_the_user_first(
+    client, alice, track, postgresql_only, django_assert_num_queries
+):
+    client.force_login(alice, backend="django.contrib.auth.backends.AllowAllUsersModelBackend")
+    client.post(STATUS, {"status": "doing"}, headers=HTMX)
+    with django_assert_num_queries(3):  # the session, the user, and the statement
+        response = client.post(STATUS, {"status": "done"}, headers=HTMX)
+    assert response.wsgi_request.user == alice
+    assert status_of(alice) == "done"
