@@ -227,3 +227,18 @@ def test_a_backend_that_decides_who_may_log_in_its_own_way_reads_the_user_first(
         response = client.post(STATUS, {"status": "done"}, headers=HTMX)
     assert response.wsgi_request.user == alice
     assert status_of(alice) == "done"
+
+
+def test_a_strangers_known_session_writes_only_his_own_status(
+    client, alice, charlie, track, postgresql_only
+):
+    TopicProgress.objects.create(user=alice, topic=track.topics.get(key="python"), status="doing")
+    warm_status_change(client, charlie)
+    response = client.post(STATUS, {"status": "done"}, headers=HTMX)
+    assert response.wsgi_request.user == charlie
+    assert (status_of(charlie), status_of(alice)) == ("done", "doing")
+    # Nor on a track that is no longer published, known session or not.
+    track.published = False
+    track.save()
+    assert client.post(STATUS, {"status": "skipped"}, headers=HTMX).status_code == 404
+    assert (status_of(charlie), status_of(alice)) == ("done", "doing")
